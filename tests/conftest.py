@@ -1,0 +1,8 @@
+"""Strictness once for the whole suite: unknown template variables fail (pytest option), warnings are errors."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
