@@ -41,6 +41,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         "accès à l'administration", default=False, help_text="Peut se connecter à l'interface d'administration."
     )
     date_joined = models.DateTimeField("inscrit le", default=timezone.now)
+    terms_accepted_at = models.DateTimeField(
+        "conditions d'utilisation acceptées le",
+        null=True,
+        blank=True,
+        help_text="Date à laquelle la personne a accepté les conditions générales d'utilisation.",
+    )
 
     objects = UserManager()
 
@@ -69,22 +75,35 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 class LoginAttemptQuerySet(models.QuerySet):
     def recent_failures(self, since):
-        return self.filter(succeeded=False, created_at__gte=since)
+        """Wrong credentials since `since`. Attempts refused by throttling are not failures: counting them
+        would extend the lock-out for as long as someone keeps trying."""
+        return self.filter(succeeded=False, throttled=False, created_at__gte=since)
 
 
 class LoginAttempt(models.Model):
     """One login attempt, kept in the database so that every app server sees the same counts."""
 
-    email = models.CharField(max_length=254, db_index=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
-    succeeded = models.BooleanField(default=False)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    email = models.CharField("adresse e-mail saisie", max_length=254, db_index=True)
+    ip_address = models.GenericIPAddressField("adresse IP", null=True, blank=True, db_index=True)
+    succeeded = models.BooleanField("réussie", default=False)
+    throttled = models.BooleanField(
+        "refusée (trop de tentatives)",
+        default=False,
+        help_text="La tentative a été refusée sans vérifier le mot de passe, après trop d'échecs.",
+    )
+    created_at = models.DateTimeField("date", default=timezone.now, db_index=True)
 
     objects = LoginAttemptQuerySet.as_manager()
 
     class Meta:
         verbose_name = "tentative de connexion"
         verbose_name_plural = "tentatives de connexion"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(succeeded=True, throttled=True), name="login_attempt_throttled_never_succeeds"
+            )
+        ]
 
     def __str__(self):
         return f"{self.email} ({self.created_at:%d/%m/%Y %H:%M})"
