@@ -19,13 +19,36 @@ class StructureQuerySet(models.QuerySet):
         )
 
     def search(self, text):
+        """Every word of the text in the name, usual name, commune or postal code, or a SIRET/SIREN prefix."""
         term = normalize(text)
         if not term:
             return self
         digits = term.replace(" ", "")
-        if digits.isdigit():
-            return self.filter(Q(siret__startswith=digits) | Q(search_text__contains=term))
-        return self.filter(search_text__contains=term)
+        if digits.isdigit() and len(digits) >= 9:
+            return self.filter(siret__startswith=digits)
+        condition = Q()
+        for word in term.split():
+            condition &= Q(search_text__contains=word)
+        return self.filter(condition)
+
+    def filtered(
+        self, *, text="", departement=None, epci=None, ess_family="", sector=None, headcount_band="", collective=None
+    ):
+        """The registry's list filters, each optional; every one is a plain indexed SQL condition."""
+        qs = self.search(text) if text else self
+        if departement:
+            qs = qs.filter(commune__departement=departement)
+        if epci:
+            qs = qs.filter(commune__epci=epci)
+        if ess_family:
+            qs = qs.filter(legal_category__ess_family=ess_family)
+        if sector:
+            qs = qs.filter(sector=sector)
+        if headcount_band:
+            qs = qs.filter(headcount_band=headcount_band)
+        if collective:
+            qs = qs.filter(collectives=collective)
+        return qs
 
     def administered_by(self, user):
         return self.filter(memberships__user=user, memberships__is_active=True, memberships__role=MembershipRole.ADMIN)
@@ -100,10 +123,22 @@ class Structure(models.Model):
         verbose_name_plural = "structures"
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["siret"], condition=Q(siret__isnull=False), name="structure_siret_unique"),
-            models.UniqueConstraint(fields=["rna"], condition=Q(rna__isnull=False), name="structure_rna_unique"),
+            models.UniqueConstraint(
+                fields=["siret"],
+                condition=Q(siret__isnull=False),
+                name="structure_siret_unique",
+                violation_error_message="Une structure avec ce SIRET est déjà inscrite dans le registre.",
+            ),
+            models.UniqueConstraint(
+                fields=["rna"],
+                condition=Q(rna__isnull=False),
+                name="structure_rna_unique",
+                violation_error_message="Une structure avec ce numéro RNA est déjà inscrite dans le registre.",
+            ),
             models.CheckConstraint(
-                condition=Q(siret__isnull=False) | Q(rna__isnull=False), name="structure_has_identifier"
+                condition=Q(siret__isnull=False) | Q(rna__isnull=False),
+                name="structure_has_identifier",
+                violation_error_message="Indiquez le SIRET de l'établissement ou, à défaut, le numéro RNA de l'association.",
             ),
             models.CheckConstraint(
                 condition=Q(headcount_fte__isnull=True) | Q(headcount_fte__gte=0), name="structure_fte_positive"
@@ -252,3 +287,10 @@ class StructureChange(models.Model):
 
     def __str__(self):
         return f"{self.structure} — {self.get_action_display()} ({self.created_at:%d/%m/%Y})"
+
+    def readable_changes(self):
+        """[(field label, before, after)] with the French labels of the structure's fields."""
+        labels = {
+            field.name: field.verbose_name for field in Structure._meta.get_fields() if hasattr(field, "verbose_name")
+        }
+        return [(labels.get(name, name), before, after) for name, (before, after) in self.changes.items()]

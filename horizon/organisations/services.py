@@ -2,8 +2,13 @@
 
 import secrets
 
+from django.conf import settings
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+
+from horizon.utils.tasks import send_email
 
 from .enums import ChangeAction, MembershipRole
 from .models import Invitation, Membership, StructureChange
@@ -39,9 +44,15 @@ def record_change(structure, user, action, changes=None, note=""):
 
 @transaction.atomic
 def add_member(structure, user, role=MembershipRole.MEMBER, by=None):
-    membership, created = Membership.objects.update_or_create(
-        user=user, structure=structure, defaults={"role": role, "is_active": True}
-    )
+    """Make `user` an active member with `role`; an administrator who is added again stays administrator."""
+    membership = Membership.objects.select_for_update().filter(user=user, structure=structure).first()
+    if membership is None:
+        membership = Membership(user=user, structure=structure)
+    elif membership.is_active and membership.role == MembershipRole.ADMIN:
+        role = MembershipRole.ADMIN
+    membership.role = role
+    membership.is_active = True
+    membership.save()
     record_change(
         structure, by or user, ChangeAction.MEMBER_ADDED, note=f"{user.email} ({membership.get_role_display()})"
     )
@@ -66,3 +77,14 @@ def accept_invitation(invitation, user):
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return membership
+
+
+def send_invitation(invitation, request):
+    """E-mail the invitation link (through the task queue: immediate in development, a worker in production)."""
+    link = request.build_absolute_uri(reverse("accounts:invitation", args=[invitation.token]))
+    context = {"invitation": invitation, "link": link, "validity_days": settings.INVITATION_VALIDITY_DAYS}
+    send_email.enqueue(
+        subject=f"Invitation à rejoindre {invitation.structure} sur Horizon ESS",
+        body=render_to_string("emails/structure_invitation.txt", context),
+        to=[invitation.email],
+    )
