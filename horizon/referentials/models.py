@@ -87,7 +87,7 @@ class Nsf(models.Model):
 class LheoCode(models.Model):
     dictionary = models.CharField("dictionnaire", max_length=50)
     code = models.CharField("code", max_length=10)
-    label = models.CharField("libellé", max_length=255)
+    label = models.TextField("libellé")  # the dict-niveaux labels run to 400 characters
 
     class Meta:
         verbose_name = "code LHEO"

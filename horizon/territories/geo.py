@@ -3,6 +3,7 @@
 import math
 
 EARTH_RADIUS_KM = 6371.0088
+_BOX_MARGIN = 1e-9  # degrees (0.1 mm): rounding never leaves out of the box a point on the circle
 
 
 def haversine_km(lat1, lon1, lat2, lon2):
@@ -14,9 +15,14 @@ def haversine_km(lat1, lon1, lat2, lon2):
 
 
 def bounding_box(lat, lon, km):
-    """(min_lat, max_lat, min_lon, max_lon) of a box that contains the circle of radius km."""
-    dlat = math.degrees(km / EARTH_RADIUS_KM)
-    dlon = math.degrees(km / (EARTH_RADIUS_KM * max(math.cos(math.radians(lat)), 1e-6)))
+    """(min_lat, max_lat, min_lon, max_lon) of the smallest box that contains the circle of radius km.
+
+    The widest point of the circle lies poleward of its centre, hence asin(sin r / cos φ) rather than r / cos φ.
+    """
+    angle = km / EARTH_RADIUS_KM
+    dlat = math.degrees(angle) + _BOX_MARGIN
+    ratio = math.sin(min(angle, math.pi / 2)) / max(math.cos(math.radians(lat)), 1e-12)
+    dlon = 180.0 if ratio >= 1 else math.degrees(math.asin(ratio)) + _BOX_MARGIN
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
 
 

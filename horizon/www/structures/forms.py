@@ -9,6 +9,7 @@ from horizon.referentials.enums import EssFamily
 from horizon.referentials.models import ProgrammeSector
 from horizon.territories.models import Departement, Epci
 from horizon.utils.forms import BootstrapFormMixin
+from horizon.www.territories.forms import CommuneField
 
 SORTS = {
     "nom": ("name", "Nom (A → Z)"),
@@ -122,6 +123,7 @@ class StructureForm(BootstrapFormMixin, forms.ModelForm):
             "website",
         ]
         localized_fields = ["headcount_fte"]
+        field_classes = {"commune": CommuneField}
         help_texts = {
             "opco": "Laissé vide, il est déduit de la convention collective.",
             "headcount_fte": "En équivalents temps plein, par exemple 7,5.",

@@ -1,9 +1,9 @@
 from django.urls import path
 
-from horizon.www.home.views import home
+from . import views
 
 app_name = "territories"
 
 urlpatterns = [
-    path("communes/", home, name="communes"),
+    path("communes/", views.communes, name="communes"),
 ]

@@ -1,0 +1,24 @@
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def load_territories():
+    """Runs load_territories on the small files of tests/territories/fixtures (or on data_dir); returns its output."""
+
+    def load(data_dir=FIXTURES, **options):
+        out = StringIO()
+        call_command("load_territories", data_dir=data_dir, stdout=out, **options)
+        return out.getvalue()
+
+    return load
+
+
+@pytest.fixture
+def territories(db, load_territories):
+    load_territories()
