@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that generate data at real size and print figures (`make bench`, see README.md)."""
