@@ -145,7 +145,9 @@ class Structure(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["name"], name="structure_name_idx"),
+            # The list's sort orders, with the primary key as tie-breaker, so that a page is an index walk.
+            models.Index(fields=["name", "id"], name="structure_name_idx"),
+            models.Index(fields=["-updated_at", "id"], name="structure_updated_idx"),
             models.Index(fields=["sector", "headcount_band"], name="structure_sector_band_idx"),
         ]
 

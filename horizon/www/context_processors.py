@@ -1,10 +1,15 @@
+from django.utils.functional import SimpleLazyObject
+
 from horizon.organisations.perms import structures_of
 from horizon.programmes.perms import programme_roles
 
 
 def navigation(request):
-    """What the header needs: the user's programme roles and structures (one query each, lazily)."""
+    """What the header needs: the user's programme roles and structures, queried only if a template asks."""
     user = request.user
     if not user.is_authenticated:
         return {}
-    return {"nav_roles": programme_roles(user), "nav_structures": structures_of(user)}
+    return {
+        "nav_roles": SimpleLazyObject(lambda: programme_roles(user)),
+        "nav_structures": SimpleLazyObject(lambda: structures_of(user)),
+    }

@@ -7,8 +7,8 @@ from horizon.organisations.identifiers import clean_digits, validate_rna, valida
 from horizon.organisations.models import Collective, Contact, Structure
 from horizon.referentials.enums import EssFamily
 from horizon.referentials.models import ProgrammeSector
-from horizon.territories.models import Departement, Epci
-from horizon.utils.forms import BootstrapFormMixin
+from horizon.territories.models import Commune, Departement, Epci, Region
+from horizon.utils.forms import BootstrapFormMixin, FastSelect
 from horizon.www.territories.forms import CommuneField
 
 SORTS = {
@@ -25,9 +25,11 @@ class StructureFilterForm(BootstrapFormMixin, forms.Form):
 
     q = forms.CharField(label="Recherche", required=False, help_text="Nom, SIRET ou commune")
     departement = forms.ModelChoiceField(
-        label="Département", queryset=Departement.objects.all(), required=False, empty_label="Tous"
+        label="Département", queryset=Departement.objects.all(), required=False, empty_label="Tous", widget=FastSelect
     )
-    epci = forms.ModelChoiceField(label="EPCI", queryset=Epci.objects.none(), required=False, empty_label="Tous")
+    epci = forms.ModelChoiceField(
+        label="EPCI", queryset=Epci.objects.none(), required=False, empty_label="Tous", widget=FastSelect
+    )
     famille = forms.ChoiceField(label="Famille ESS", choices=[("", "Toutes"), *EssFamily.choices], required=False)
     secteur = forms.ModelChoiceField(
         label="Secteur", queryset=ProgrammeSector.objects.all(), required=False, empty_label="Tous"
@@ -42,14 +44,20 @@ class StructureFilterForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        departement = self.data.get("departement")
-        epcis = Epci.objects.all()
-        # Only the EPCI of the chosen département, or those where structures exist: a short list either way.
-        if departement:
-            epcis = epcis.filter(communes__departement_id=departement).distinct()
-        else:
-            epcis = epcis.filter(communes__structure__isnull=False).distinct()
-        self.fields["epci"].queryset = epcis.order_by("name")
+        # The programmes' regions bound the territory lists (all of France when no programme names a region);
+        # once a département is chosen, only its EPCI are offered.
+        departements = Departement.objects.all()
+        regions = Region.objects.filter(programme__isnull=False)
+        if regions.exists():
+            departements = departements.filter(region__in=regions)
+        self.fields["departement"].queryset = departements
+        chosen = self.data.get("departement")
+        communes = (
+            Commune.objects.filter(departement_id=chosen)
+            if chosen
+            else Commune.objects.filter(departement__in=departements)
+        )
+        self.fields["epci"].queryset = Epci.objects.filter(siren__in=communes.values("epci_id")).order_by("name")
 
     def filter(self, queryset):
         data = self.cleaned_data

@@ -64,7 +64,7 @@ def structure_list(request):
         "query": query.urlencode(),
         "active_filters": form.active_filters() if form.is_bound and form.is_valid() else [],
     }
-    template = "structures/includes/results.html" if request.htmx else "structures/list.html"
+    template = "structures/includes/registry.html" if request.htmx else "structures/list.html"
     return render(request, template, context)
 
 
