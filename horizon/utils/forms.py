@@ -1,8 +1,8 @@
 from django import forms
+from django.forms.renderers import TemplatesSetting
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.forms.renderers import TemplatesSetting
 
 
 class HorizonFormRenderer(TemplatesSetting):
