@@ -14,11 +14,14 @@ from .enums import ChangeAction, MembershipRole
 from .models import Invitation, Membership, StructureChange
 
 
-def _display(value):
+def _display(instance, name):
+    """A field's value as a person reads it: the label of a choice, the name of a related object."""
+    field = instance._meta.get_field(name)
+    value = getattr(instance, name)
     if value is None:
         return ""
-    if hasattr(value, "pk"):
-        return str(value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
     return str(value)
 
 
@@ -26,9 +29,8 @@ def diff_fields(before, after, fields):
     """{field: [before, after]} for the fields whose value changed, as readable text."""
     changes = {}
     for name in fields:
-        old, new = getattr(before, name), getattr(after, name)
-        if old != new:
-            changes[name] = [_display(old), _display(new)]
+        if getattr(before, name) != getattr(after, name):
+            changes[name] = [_display(before, name), _display(after, name)]
     return changes
 
 

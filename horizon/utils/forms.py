@@ -41,6 +41,15 @@ class BootstrapFormMixin:
             field.widget.attrs["aria-describedby"] = " ".join(described_by)
 
 
+class FieldsetsMixin:
+    """Declare `fieldsets = [(legend, [field names])]` and render with components/form_fieldsets.html."""
+
+    fieldsets = []
+
+    def grouped_fields(self):
+        return [(legend, [self[name] for name in names if name in self.fields]) for legend, names in self.fieldsets]
+
+
 class FastSelect(forms.Select):
     """A <select> rendered in Python instead of one template per option: long lists of territories render
     in a millisecond instead of tens. Same markup, attributes and selection as Django's Select."""

@@ -8,7 +8,7 @@ from horizon.organisations.models import Collective, Contact, Structure
 from horizon.referentials.enums import EssFamily
 from horizon.referentials.models import ProgrammeSector
 from horizon.territories.models import Commune, Departement, Epci, Region
-from horizon.utils.forms import BootstrapFormMixin, FastSelect
+from horizon.utils.forms import BootstrapFormMixin, FastSelect, FieldsetsMixin
 from horizon.www.territories.forms import CommuneField
 
 SORTS = {
@@ -89,7 +89,7 @@ class StructureFilterForm(BootstrapFormMixin, forms.Form):
         return active
 
 
-class StructureForm(BootstrapFormMixin, forms.ModelForm):
+class StructureForm(FieldsetsMixin, BootstrapFormMixin, forms.ModelForm):
     """A structure's profile, as its administrators and the coordinators edit it."""
 
     siret = forms.CharField(
@@ -136,7 +136,22 @@ class StructureForm(BootstrapFormMixin, forms.ModelForm):
             "opco": "Laissé vide, il est déduit de la convention collective.",
             "headcount_fte": "En équivalents temps plein, par exemple 7,5.",
         }
-        widgets = {"headcount_fte": forms.TextInput(attrs={"inputmode": "decimal"})}
+        widgets = {
+            "headcount_fte": forms.TextInput(attrs={"inputmode": "decimal"}),
+            "legal_category": FastSelect,
+            "naf": FastSelect,
+            "collective_agreement": FastSelect,
+        }
+
+    fieldsets = [
+        ("Identité", ["name", "usual_name", "siret", "rna", "legal_category"]),
+        (
+            "Activité et emploi",
+            ["naf", "sector", "collective_agreement", "opco", "headcount_band", "headcount_year", "headcount_fte"],
+        ),
+        ("Adresse", ["address", "address_complement", "postal_code", "commune"]),
+        ("Coordonnées", ["email", "phone", "website"]),
+    ]
 
     def clean_siret(self):
         siret = clean_digits(self.cleaned_data.get("siret"))
