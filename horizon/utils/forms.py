@@ -4,6 +4,8 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+BLANK_LABEL = "---------"
+
 
 class HorizonFormRenderer(TemplatesSetting):
     """Every `{{ form }}` renders with our accessible layout: error summary, labels, help, errors next to fields."""
@@ -18,6 +20,10 @@ class BootstrapFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            if getattr(field, "empty_label", None) == BLANK_LABEL:
+                field.empty_label = "Choisir…"
+            elif isinstance(field, forms.ChoiceField) and field.choices and field.choices[0] == ("", BLANK_LABEL):
+                field.choices = [("", "Choisir…"), *field.choices[1:]]
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
                 css = "form-check-input"

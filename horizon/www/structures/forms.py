@@ -180,6 +180,8 @@ class StructureForm(FieldsetsMixin, BootstrapFormMixin, forms.ModelForm):
 
 
 class DeclareStructureForm(StructureForm):
+    website = None
+
     class Meta(StructureForm.Meta):
         fields = [
             "name",
