@@ -138,7 +138,7 @@ class Command(BaseCommand):
                     pass
             importer.run()
         except sirene.SireneFileError as exc:
-            raise CommandError(f"{exc} Rien n'a été enregistré.") from exc
+            raise CommandError(f"{str(exc).rstrip('.')}. Rien n'a été enregistré.") from exc
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
             raise CommandError(f"Lecture interrompue ({exc}). Rien n'a été enregistré.") from exc
         self._print_report(options, territory_label, report, time.perf_counter() - started)
