@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.sirene [--rows 1000000]
 
 1. Prepares a fresh database: an SQLite file in bench/out/ by default; with DATABASE_URL set, a PostgreSQL
-   database `<name>_bench` (re)created on that server (the database named in the URL is never touched).
+   database `<name>_sirene_bench` (re)created on that server (the database named in the URL is never touched).
    `migrate`, `load_territories`, `load_referentials` (synthetic départements, communes and codes are created
    instead when those commands fail).
 2. Generates into bench/out/ a StockEtablissement CSV of N rows with the 54 official columns (≈ 10 % of the
@@ -78,7 +78,7 @@ def _database():
     import psycopg
 
     base, name = url.rsplit("/", 1)
-    name = name.split("?")[0] + "_bench"
+    name = name.split("?")[0] + "_sirene_bench"
     try:
         with psycopg.connect(f"{base}/postgres", connect_timeout=5, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -4,6 +4,7 @@ pyproject.toml), and the browser fixtures of the end-to-end tests."""
 import os
 
 import pytest
+from django.db import connections
 
 from tests.browser import CHROMIUM, PHONE
 
@@ -14,6 +15,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_query_log():
+    """Query-count assertions read Django's query log, a deque capped at 9,000 entries: once full it stops
+    growing and every count reads 0. Each test starts with an empty log."""
+    for connection in connections.all(initialized_only=True):
+        connection.queries_log.clear()
 
 
 @pytest.fixture(scope="session")

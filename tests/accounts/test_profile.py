@@ -1,14 +1,13 @@
 import json
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from horizon.organisations.enums import MembershipRole
 from horizon.programmes.enums import ProgrammeRole
 from tests.factories.accounts import ProgrammeMembershipFactory, UserFactory
 from tests.factories.organisations import MembershipFactory, StructureFactory
+from tests.queries import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -183,15 +182,13 @@ def test_anonymous_post_to_profile_changes_nothing(client, user):
 
 
 def test_profile_query_count_does_not_grow_with_memberships(logged_in_client, user):
-    def count_queries():
-        with CaptureQueriesContext(connection) as context:
-            assert logged_in_client.get(PROFILE_URL).status_code == 200
-        return len(context.captured_queries)
+    def profile():
+        assert logged_in_client.get(PROFILE_URL).status_code == 200
 
     MembershipFactory(user=user)
     ProgrammeMembershipFactory(user=user, role=ProgrammeRole.CONSULTANT)
-    baseline = count_queries()
+    baseline = count_queries(profile)
     for _ in range(4):
         MembershipFactory(user=user)
     ProgrammeMembershipFactory(user=user, role=ProgrammeRole.FUNDER)
-    assert count_queries() == baseline
+    assert count_queries(profile) == baseline
