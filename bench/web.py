@@ -65,7 +65,7 @@ SCENARIOS = [
     Scenario("Structures, recherche « centre social »", "/structures/?q=centre+social", "liste"),
     Scenario(
         "Structures, 33 + centres sociaux, tri, page 3",
-        "/structures/?departement=33&secteur=centres_sociaux&tri=-updated_at&page=3",
+        "/structures/?departement=33&secteur=centres_sociaux&tri=-maj&page=3",
         "liste",
     ),
     Scenario("Communes « bor »", "/territoires/communes/?q=bor", "autocomplétion"),

@@ -61,11 +61,13 @@ def test_list_htmx_returns_only_the_results(coordinator_client, db):
     assert "<html" not in content
 
 
-def test_list_with_invalid_filter_shows_everything_and_no_error_page(coordinator_client, db):
-    StructureFactory()
-    response = coordinator_client.get(reverse("structures:list"), {"departement": "zz", "tranche": "99"})
+def test_an_invalid_filter_is_explained_and_the_valid_ones_still_apply(coordinator_client, db):
+    StructureFactory(name="Crèche Les Pins")
+    StructureFactory(name="Centre social Bastide")
+    response = coordinator_client.get(reverse("structures:list"), {"departement": "zz", "tranche": "99", "q": "creche"})
     assert response.status_code == 200
-    assert response.context["page"].paginator.count == 1
+    assert [s.name for s in response.context["page"].object_list] == ["Crèche Les Pins"]
+    assert "Sélectionnez un choix valide" in response.content.decode()
 
 
 def test_list_query_count_does_not_grow_with_rows(coordinator_client, db):

@@ -60,20 +60,23 @@ class StructureFilterForm(BootstrapFormMixin, forms.Form):
         self.fields["epci"].queryset = Epci.objects.filter(siren__in=communes.values("epci_id")).order_by("name")
 
     def filter(self, queryset):
+        """Apply the filters that are valid (an invalid one is shown with its error and left out)."""
+        self.is_valid()
         data = self.cleaned_data
         queryset = queryset.filtered(
-            text=data["q"],
-            departement=data["departement"],
-            epci=data["epci"],
-            ess_family=data["famille"],
-            sector=data["secteur"],
-            headcount_band=data["tranche"],
-            collective=data["collectif"],
+            text=data.get("q", ""),
+            departement=data.get("departement"),
+            epci=data.get("epci"),
+            ess_family=data.get("famille", ""),
+            sector=data.get("secteur"),
+            headcount_band=data.get("tranche", ""),
+            collective=data.get("collectif"),
         )
-        return queryset.order_by(SORTS.get(data["tri"] or "nom")[0], "pk")
+        return queryset.order_by(SORTS[data.get("tri") or "nom"][0], "pk")
 
     def active_filters(self):
         """(label, value shown, query string without this filter) for each filter in use."""
+        self.is_valid()
         active = []
         for name in ["q", "departement", "epci", "famille", "secteur", "tranche", "collectif"]:
             value = self.cleaned_data.get(name)

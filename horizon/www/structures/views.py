@@ -44,13 +44,8 @@ def _structure_for(request, pk, allowed):
 def _filtered(request):
     if not perms.can_list_structures(request.user):
         raise PermissionDenied
-    form = StructureFilterForm(request.GET or None)
-    queryset = Structure.objects.for_list()
-    if form.is_bound and form.is_valid():
-        queryset = form.filter(queryset)
-    else:
-        queryset = queryset.order_by("name", "pk")
-    return form, queryset
+    form = StructureFilterForm(request.GET)
+    return form, form.filter(Structure.objects.for_list())
 
 
 def structure_list(request):
@@ -62,7 +57,7 @@ def structure_list(request):
         "form": form,
         "page": page,
         "query": query.urlencode(),
-        "active_filters": form.active_filters() if form.is_bound and form.is_valid() else [],
+        "active_filters": form.active_filters(),
     }
     template = "structures/includes/registry.html" if request.htmx else "structures/list.html"
     return render(request, template, context)
