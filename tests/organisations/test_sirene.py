@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from horizon.organisations import sirene
+from horizon.organisations import sirene, stockfiles
 from horizon.territories.geo import lambert93_to_wgs84
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sirene"
@@ -183,7 +183,7 @@ def test_normalize_departement(code, expected):
 def records(text, **options):
     """(line, record text) of a file's content (the file has no header here: its first line is line 2)."""
     stream = io.BytesIO(text.encode())
-    return [(line, sirene.decode(record)) for line, record in sirene.iter_records(stream, **options)]
+    return [(line, stockfiles.decode(record)) for line, record in stockfiles.iter_records(stream, **options)]
 
 
 def test_iter_records_joins_quoted_newlines_and_counts_physical_lines():
@@ -194,7 +194,7 @@ def test_iter_records_gives_up_on_an_unclosed_quote_and_resumes_on_the_next_line
     got = records('a,"b\nc,d\ne,f\n', max_record_size=5)
     assert got == [(2, 'a,"b'), (3, "c,d"), (4, "e,f")]
     with pytest.raises(csv.Error):
-        sirene.split_record(got[0][1])
+        stockfiles.split_record(got[0][1])
     assert records('a,"b\nc,d\n') == [(2, 'a,"b'), (3, "c,d")]  # still open at the end of the file
 
 
@@ -218,7 +218,7 @@ def test_a_line_without_end_is_cut_into_records_of_bounded_size():
 
 @pytest.mark.parametrize("text", ["a,b,,c", 'a,"b,c",d', 'a,"say ""hi""",c', '"x\ny",z', ",,"])
 def test_split_record_reads_like_the_csv_module(text):
-    assert sirene.split_record(text) == next(csv.reader([text]))
+    assert stockfiles.split_record(text) == next(csv.reader([text]))
 
 
 def test_the_record_reader_agrees_with_the_csv_module_on_the_fixture():
@@ -228,8 +228,8 @@ def test_the_record_reader_agrees_with_the_csv_module_on_the_fixture():
         with ETABS_CSV.open("rb") as f:
             f.readline()
             got = [
-                sirene.split_record(sirene.decode(record))
-                for _, record in sirene.iter_records(f, chunk_size=chunk_size)
+                stockfiles.split_record(stockfiles.decode(record))
+                for _, record in stockfiles.iter_records(f, chunk_size=chunk_size)
             ]
         assert got == expected
 
@@ -237,7 +237,7 @@ def test_the_record_reader_agrees_with_the_csv_module_on_the_fixture():
 def test_stock_file_maps_columns_by_name(tmp_path):
     path = tmp_path / "reordered.csv"
     path.write_text("extra,siret,siren\nx,77567227200017,775672272\n", encoding="utf-8")
-    with sirene.StockFile(path, sirene.ETABS_LABEL, ("siren", "siret")) as stock:
+    with stockfiles.StockFile(path, sirene.ETABS_LABEL, ("siren", "siret")) as stock:
         assert stock.index == {"extra": 0, "siret": 1, "siren": 2}
         assert stock.width == 3
         assert not stock.siren_first
@@ -245,9 +245,11 @@ def test_stock_file_maps_columns_by_name(tmp_path):
 
 
 def test_stock_file_reads_a_zip_without_extracting_it():
-    with sirene.StockFile(FIXTURES / "StockEtablissement_test.zip", sirene.ETABS_LABEL, sirene.ETAB_REQUIRED) as zipped:
+    with stockfiles.StockFile(
+        FIXTURES / "StockEtablissement_test.zip", sirene.ETABS_LABEL, sirene.ETAB_REQUIRED
+    ) as zipped:
         from_zip = list(zipped.records())
-    with sirene.StockFile(ETABS_CSV, sirene.ETABS_LABEL, sirene.ETAB_REQUIRED) as plain:
+    with stockfiles.StockFile(ETABS_CSV, sirene.ETABS_LABEL, sirene.ETAB_REQUIRED) as plain:
         assert list(plain.records()) == from_zip
         assert plain.siren_first
 
@@ -255,7 +257,7 @@ def test_stock_file_reads_a_zip_without_extracting_it():
 def test_stock_file_strips_a_byte_order_mark_and_header_spaces(tmp_path):
     path = tmp_path / "bom.csv"
     path.write_bytes("\ufeffsiren ,siret\n775672272,77567227200017\n".encode())
-    with sirene.StockFile(path, sirene.ETABS_LABEL, ("siren", "siret")) as stock:
+    with stockfiles.StockFile(path, sirene.ETABS_LABEL, ("siren", "siret")) as stock:
         assert stock.index == {"siren": 0, "siret": 1}
         assert list(stock.records()) == [(2, b"775672272,77567227200017")]
 
@@ -274,8 +276,8 @@ def test_stock_file_refuses_unusable_files(tmp_path, name, content, message):
     if content is not None:
         path.write_bytes(content)
     with (
-        pytest.raises(sirene.SireneFileError, match=message),
-        sirene.StockFile(path, sirene.ETABS_LABEL, sirene.ETAB_REQUIRED),
+        pytest.raises(stockfiles.SireneFileError, match=message),
+        stockfiles.StockFile(path, sirene.ETABS_LABEL, sirene.ETAB_REQUIRED),
     ):
         pass
 
@@ -286,8 +288,8 @@ def test_stock_file_refuses_a_zip_with_two_csv_files(tmp_path):
         archive.writestr("a.csv", "siren\n")
         archive.writestr("b.csv", "siren\n")
     with (
-        pytest.raises(sirene.SireneFileError, match="exactement un fichier CSV"),
-        sirene.StockFile(path, sirene.UNITS_LABEL, ("siren",)),
+        pytest.raises(stockfiles.SireneFileError, match="exactement un fichier CSV"),
+        stockfiles.StockFile(path, sirene.UNITS_LABEL, ("siren",)),
     ):
         pass
 
@@ -422,8 +424,8 @@ def test_map_establishment_rejects(values, unit, reason):
 def test_the_three_passes_on_the_fixture_files():
     report = sirene.ImportReport()
     territory = sirene.Territory({"33", "24", "974"})
-    etabs = sirene.StockFile(ETABS_CSV, sirene.ETABS_LABEL, sirene.ETAB_REQUIRED)
-    units_file = sirene.StockFile(UNITS_CSV, sirene.UNITS_LABEL, sirene.UNIT_REQUIRED)
+    etabs = stockfiles.StockFile(ETABS_CSV, sirene.ETABS_LABEL, sirene.ETAB_REQUIRED)
+    units_file = stockfiles.StockFile(UNITS_CSV, sirene.UNITS_LABEL, sirene.UNIT_REQUIRED)
     with etabs:
         wanted = sirene.collect_candidate_sirens(etabs, territory, report)
     assert report.read == 18
@@ -478,7 +480,7 @@ def test_report_caps_details_but_keeps_counting():
 
 
 def test_stock_file_can_be_read_twice():
-    stock = sirene.StockFile(UNITS_CSV, sirene.UNITS_LABEL, sirene.UNIT_REQUIRED)
+    stock = stockfiles.StockFile(UNITS_CSV, sirene.UNITS_LABEL, sirene.UNIT_REQUIRED)
     with stock:
         first = sum(1 for _ in stock.records())
     with stock:
@@ -495,5 +497,5 @@ def test_the_block_reader_agrees_with_the_csv_module_on_random_files(seed):
     csv.writer(buffer, lineterminator=rng.choice(["\n", "\r\n"])).writerows(rows)
     text = buffer.getvalue()
     for chunk_size in (1, 13, 256, 1 << 20):
-        got = [sirene.split_record(record) for _, record in records(text, chunk_size=chunk_size)]
+        got = [stockfiles.split_record(record) for _, record in records(text, chunk_size=chunk_size)]
         assert got == list(csv.reader(io.StringIO(text, newline="")))

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 
-from horizon.organisations import sirene
+from horizon.organisations import sirene, stockfiles
 from horizon.organisations.enums import ChangeAction, StructureSource
 from horizon.organisations.models import Structure, StructureChange
 from horizon.referentials.models import LegalCategory, NafCode
@@ -127,8 +127,8 @@ class Command(BaseCommand):
         if options["batch_size"] < 1:
             raise CommandError("--batch-size doit être un entier positif.")
         departements, territory_label = self._territory(options["departements"], options["region"])
-        units_file = sirene.StockFile(options["unites_legales"], sirene.UNITS_LABEL, sirene.UNIT_REQUIRED)
-        etabs_file = sirene.StockFile(options["etablissements"], sirene.ETABS_LABEL, sirene.ETAB_REQUIRED)
+        units_file = stockfiles.StockFile(options["unites_legales"], sirene.UNITS_LABEL, sirene.UNIT_REQUIRED)
+        etabs_file = stockfiles.StockFile(options["etablissements"], sirene.ETABS_LABEL, sirene.ETAB_REQUIRED)
         report = sirene.ImportReport(limit=None if options["verbosity"] >= 2 else options["max_details"])
         importer = SireneImport(
             units_file, etabs_file, departements, report, wet_run=options["wet_run"], batch_size=options["batch_size"]
@@ -138,7 +138,7 @@ class Command(BaseCommand):
                 with stock_file:
                     pass
             importer.run()
-        except sirene.SireneFileError as exc:
+        except stockfiles.SireneFileError as exc:
             raise CommandError(f"{str(exc).rstrip('.')}. Rien n'a été enregistré.") from exc
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
             raise CommandError(f"Lecture interrompue ({exc}). Rien n'a été enregistré.") from exc
