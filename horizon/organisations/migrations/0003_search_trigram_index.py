@@ -1,5 +1,8 @@
 """On PostgreSQL, a trigram index makes the registry's word search (LIKE '%mot%') an index lookup.
 
+Its pending list is raised to 16 MB so that the SIRENE import's thousands of creations append to it and the
+merge happens later, in the background (autovacuum), instead of inside the import's transaction.
+
 SQLite has no such index; the same query scans the table there, which is fine at development sizes.
 """
 
@@ -8,7 +11,7 @@ from django.db import migrations
 CREATE = (
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX IF NOT EXISTS structure_search_trgm_idx ON organisations_structure "
-    "USING gin (search_text gin_trgm_ops)",
+    "USING gin (search_text gin_trgm_ops) WITH (gin_pending_list_limit = 16384)",
 )
 DROP = ("DROP INDEX IF EXISTS structure_search_trgm_idx",)
 
