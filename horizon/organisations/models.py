@@ -9,6 +9,11 @@ from .enums import ChangeAction, HeadcountBand, MembershipRole, StructureSource
 from .identifiers import validate_rna, validate_siret
 
 
+def search_text_of(name, usual_name, commune_name, postal_code, rna):
+    """What the registry's word search looks into, normalised (see Structure.search_text)."""
+    return normalize(" ".join([name, usual_name, commune_name, postal_code, rna or ""]))
+
+
 class StructureQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
@@ -171,7 +176,7 @@ class Structure(models.Model):
 
     def compute_search_text(self):
         commune_name = self.commune.name if self.commune_id else ""
-        return normalize(" ".join([self.name, self.usual_name, commune_name, self.postal_code, self.rna or ""]))
+        return search_text_of(self.name, self.usual_name, commune_name, self.postal_code, self.rna)
 
     def has_admin(self):
         return self.memberships.filter(is_active=True, role=MembershipRole.ADMIN).exists()

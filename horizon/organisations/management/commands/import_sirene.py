@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from horizon.organisations import sirene, stockfiles
 from horizon.organisations.enums import ChangeAction, StructureSource
-from horizon.organisations.models import Structure, StructureChange
+from horizon.organisations.models import Structure, StructureChange, search_text_of
 from horizon.referentials.models import LegalCategory, NafCode
 from horizon.territories.geo import lambert93_to_wgs84
 from horizon.territories.models import Commune, Departement, Region
@@ -46,59 +46,45 @@ def _number(value):
     return f"{value:,}".replace(",", " ")
 
 
-class InstanceBuilder:
-    """Model instances built through the positional constructor, Django's fast path: several times cheaper than
-    keyword arguments for a wide model, and the import builds tens of thousands of them. The fields not given
-    take their default, exactly as with keyword arguments."""
+class RowInserter:
+    """Inserts rows given as {attname: value}: COPY on PostgreSQL, one executemany elsewhere.
+
+    What bulk_create does, without building model instances nor compiling SQL per field and per row, which
+    cost the first import more than reading the whole file. The importer's values are already clean Python
+    values (str, int, float, bool, None); fields not given take their default, timestamps (auto_now and
+    auto_now_add fields included) take `now`, and JSON fields go through their own adapter.
+    """
 
     def __init__(self, model):
-        self.model = model
-        self.plan = [
-            (field.attname, field.get_default, True)
-            if field.has_default() and callable(field.default)
-            else (field.attname, field.get_default(), False)
-            for field in model._meta.concrete_fields
-        ]
+        self.connection = connections[router.db_for_write(model)]
+        self.fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+        self.defaults = {field.attname: field.get_default() for field in self.fields}
+        self.timestamps = {field.attname for field in self.fields if isinstance(field, models.DateTimeField)}
+        self.json_fields = {field.attname: field for field in self.fields if isinstance(field, models.JSONField)}
+        quote = self.connection.ops.quote_name
+        self.table = quote(model._meta.db_table)
+        self.columns = ", ".join(quote(field.column) for field in self.fields)
 
-    def __call__(self, values):
-        return self.model(
-            *[values[name] if name in values else (default() if call else default) for name, default, call in self.plan]
-        )
+    def _value(self, row, attname, timestamp):
+        if attname in self.timestamps:
+            return timestamp
+        value = row[attname] if attname in row else self.defaults[attname]
+        if attname in self.json_fields:
+            return self.json_fields[attname].get_db_prep_save(value, self.connection)
+        return value
 
-
-def insert_plainly(model, objects, now):
-    """Insert the objects' plain attribute values: COPY on PostgreSQL, one executemany elsewhere.
-
-    What bulk_create does, without its per-field, per-row SQL compilation, which cost the first import more
-    than reading the whole file. The importer's values are already clean Python values (str, int, float,
-    bool, None); timestamps (auto_now and auto_now_add fields included) take `now`, and JSON fields go through
-    their own adapter. Primary keys are not set on the objects.
-    """
-    connection = connections[router.db_for_write(model)]
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    timestamp = connection.ops.adapt_datetimefield_value(now)
-    timestamps = {field.attname for field in fields if isinstance(field, models.DateTimeField)}
-    adapted = {field.attname: field for field in fields if isinstance(field, models.JSONField)}
-    rows = [
-        [
-            timestamp
-            if field.attname in timestamps
-            else adapted[field.attname].get_db_prep_save(getattr(obj, field.attname), connection)
-            if field.attname in adapted
-            else getattr(obj, field.attname)
-            for field in fields
-        ]
-        for obj in objects
-    ]
-    quote = connection.ops.quote_name
-    table, columns = quote(model._meta.db_table), ", ".join(quote(field.column) for field in fields)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})", rows)
+    def insert(self, rows, now):
+        timestamp = self.connection.ops.adapt_datetimefield_value(now)
+        attnames = [field.attname for field in self.fields]
+        values = [[self._value(row, attname, timestamp) for attname in attnames] for row in rows]
+        with self.connection.cursor() as cursor:
+            if self.connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {self.table} ({self.columns}) FROM STDIN") as copy:
+                    for row in values:
+                        copy.write_row(row)
+            else:
+                placeholders = ", ".join(["%s"] * len(attnames))
+                cursor.executemany(f"INSERT INTO {self.table} ({self.columns}) VALUES ({placeholders})", values)
 
 
 class Command(BaseCommand):
@@ -234,8 +220,8 @@ class SireneImport:
         self.batch_size = batch_size
         self.seen_rnas = set()
         self.now = timezone.now()
-        self.new_structure = InstanceBuilder(Structure)
-        self.new_change = InstanceBuilder(StructureChange)
+        self.structures = RowInserter(Structure)
+        self.changes = RowInserter(StructureChange)
 
     def run(self):
         timings = self.report.timings
@@ -310,16 +296,13 @@ class SireneImport:
             fields = dict(item.fields)
             obj, adopted = self._resolve_rna(fields, obj, holders)
             if obj is None:
-                obj = self._new_structure(item.siret, fields)
-                to_create.append(obj)
-                initial = {
-                    name: ["", self._display(attname, value)]
-                    for attname, name in OWNED_FIELDS.items()
-                    if (value := fields.get(attname)) not in (None, "")
-                }
-                history.append((obj, ChangeAction.CREATED, {"siret": ["", item.siret], **initial}, CREATION_NOTE))
+                row = self._new_structure(item.siret, fields)
+                to_create.append(row)
+                # The creation is the history's first line; its values are the structure's own fields.
+                history.append((item.siret, ChangeAction.CREATED, {}, CREATION_NOTE))
                 report.created += 1
-                report.detail("created", f"+ {item.siret} {obj.display_name} ({obj.commune.name})")
+                commune_name = self.communes[fields["commune_id"]].name
+                report.detail("created", f"+ {item.siret} {fields['usual_name'] or fields['name']} ({commune_name})")
                 continue
 
             changes = {}
@@ -382,36 +365,40 @@ class SireneImport:
         return obj, adopted
 
     def _new_structure(self, siret, fields):
-        obj = self.new_structure({**fields, "siret": siret, "siren": siret[:9], "source": StructureSource.SIRENE})
-        obj.commune = self.communes[fields["commune_id"]]
-        obj.search_text = obj.compute_search_text()
-        return obj
+        """The row of a structure to create, as {attname: value}."""
+        commune_name = self.communes[fields["commune_id"]].name
+        search_text = search_text_of(
+            fields["name"], fields["usual_name"], commune_name, fields["postal_code"], fields["rna"]
+        )
+        return {
+            **fields,
+            "siret": siret,
+            "siren": siret[:9],
+            "source": StructureSource.SIRENE,
+            "search_text": search_text,
+        }
 
     def _write(self, to_create, to_update, changed_fields, history):
+        """Creations, then updates, then one history row each. A history entry names its structure by the
+        SIRET of a row just created, or by the structure itself when it was updated."""
+        created_ids = {}
         if to_create:
-            insert_plainly(Structure, to_create, self.now)
-            ids = dict(Structure.objects.filter(siret__in=[obj.siret for obj in to_create]).values_list("siret", "pk"))
-            for obj in to_create:
-                obj.pk = ids[obj.siret]
+            self.structures.insert(to_create, self.now)
+            sirets = [row["siret"] for row in to_create]
+            created_ids = dict(Structure.objects.filter(siret__in=sirets).values_list("siret", "pk"))
         if to_update:
             Structure.objects.bulk_update(to_update, sorted(changed_fields | {"search_text", "updated_at"}))
         if history:
-            insert_plainly(
-                StructureChange,
-                [
-                    self.new_change(
-                        {
-                            "structure_id": obj.pk,
-                            "action": action,
-                            "changes": changes,
-                            "note": note,
-                            "created_at": self.now,
-                        }
-                    )
-                    for obj, action, changes, note in history
-                ],
-                self.now,
-            )
+            rows = [
+                {
+                    "structure_id": created_ids[target] if isinstance(target, str) else target.pk,
+                    "action": action,
+                    "changes": changes,
+                    "note": note,
+                }
+                for target, action, changes, note in history
+            ]
+            self.changes.insert(rows, self.now)
 
     # -----------------------------------------------------------------------------------------------------------
 
