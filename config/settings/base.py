@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "horizon.territories",
     "horizon.referentials",
     "horizon.organisations",
+    "horizon.questionnaires",
     "horizon.demo",
     "horizon.www",
 ]
