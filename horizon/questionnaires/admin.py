@@ -1,0 +1,31 @@
+from django.contrib import admin
+
+from .models import QuestionnaireVersion, Response, ResponseEvent
+
+
+@admin.register(QuestionnaireVersion)
+class QuestionnaireVersionAdmin(admin.ModelAdmin):
+    list_display = ["code", "number", "title", "published_at", "published_by"]
+    readonly_fields = ["code", "number", "title", "content", "content_hash", "published_at", "published_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ResponseEventInline(admin.TabularInline):
+    model = ResponseEvent
+    extra = 0
+    readonly_fields = ["kind", "user", "note", "created_at"]
+    can_delete = False
+
+
+@admin.register(Response)
+class ResponseAdmin(admin.ModelAdmin):
+    list_display = ["version", "structure", "variant", "status", "revision", "updated_at", "submitted_at"]
+    list_filter = ["status", "version__code"]
+    raw_id_fields = ["structure", "submitted_by"]
+    readonly_fields = ["answers", "revision", "submitted_at", "submitted_by"]
+    inlines = [ResponseEventInline]
