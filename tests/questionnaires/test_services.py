@@ -106,3 +106,31 @@ def test_a_new_version_never_changes_past_responses_or_scores(response):
     response.refresh_from_db()
     assert response.version.number == 1
     assert response.results.get(dimension="organisation").level == 3
+
+
+def test_export_has_one_row_per_response_with_its_version_and_answers_by_name(response):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from horizon.questionnaires.exports import FIXED_COLUMNS, responses_workbook
+
+    user = UserFactory()
+    services.save_answers(response, {"fiches_de_poste": "2", "dispositifs": ["afest", "cpf"]}, 0, user)
+    services.submit(response, user)
+    changed = copy.deepcopy(SAMPLE)
+    changed["sections"][0]["questions"].append({"name": "nouvelle", "type": "short_text", "label": "Nouvelle"})
+    version_2, _ = services.publish(changed)
+    later = services.start(version_2, StructureFactory(), user, variant="tpe")
+    services.save_answers(later, {"nouvelle": "oui"}, 0, user)
+
+    rows = list(load_workbook(BytesIO(responses_workbook("exemple"))).active.iter_rows(values_only=True))
+    header = rows[0]
+    assert header[: len(FIXED_COLUMNS)] == tuple(FIXED_COLUMNS)
+    assert "nouvelle" in header and "fiches_de_poste" in header
+    by_id = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
+    assert by_id[response.pk]["version"] == 1 and by_id[response.pk]["etat"] == "Envoyé"
+    assert by_id[response.pk]["fiches_de_poste"] == 2
+    assert by_id[response.pk]["dispositifs"] == "afest ; cpf"
+    assert by_id[later.pk]["version"] == 2 and by_id[later.pk]["nouvelle"] == "oui"
+    assert by_id[later.pk]["siret"] == later.structure.siret
