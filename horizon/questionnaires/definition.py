@@ -16,6 +16,17 @@ section's), `weight`, and what its type needs:
 
 `allow_na` and `allow_unknown` add "Non applicable" and "Je ne sais pas" (ladders and yes/no have both unless
 set to false). Such answers are kept but never scored.
+
+Optional content for the restitution, checked when present:
+
+    variants[]    headcount_min, headcount_max      whole numbers (≥ 0), min ≤ max: the staff sizes it suits
+    need_themes   [{code, label}]                   the programme's themes of need (what training offers match)
+    dimensions[]  intro                             a text: why the dimension matters
+                  levels_content: [{level, meaning, next_step}]
+                                                    exactly one entry per level of `levels` (min to max), each
+                                                    saying what the level looks like and the next step to take
+                  need_themes: [codes]              codes of the top-level `need_themes` this dimension feeds
+                  financing, resources: [{label, description}]
 """
 
 import hashlib
@@ -99,10 +110,14 @@ def validate(definition):
             errors.append(f"« {key} » est obligatoire.")
     variants = {v.get("code") for v in definition.get("variants", [])}
     levels = definition.get("levels", {"min": 0, "max": 4})
-    if not (
+    scale_ok = (
         isinstance(levels.get("min"), int) and isinstance(levels.get("max"), int) and levels["min"] < levels["max"]
-    ):
+    )
+    if not scale_ok:
         errors.append("« levels » : min et max entiers, min < max.")
+    errors += _validate_variants(definition.get("variants", []))
+    need_themes, need_errors = _validate_need_themes(definition.get("need_themes"))
+    errors += need_errors
     dimensions = {}
     for index, dimension in enumerate(definition.get("dimensions", [])):
         code = dimension.get("code")
@@ -111,6 +126,8 @@ def validate(definition):
         elif code in dimensions:
             errors.append(f"dimensions[{index}] : la dimension « {code} » est déclarée deux fois.")
         dimensions[code] = dimension
+        scale = (levels["min"], levels["max"]) if scale_ok else None
+        errors += _validate_dimension_content(dimension, f"dimensions[{index}] ({code})", scale, need_themes)
     seen = {}
     for s_index, section in enumerate(definition.get("sections") or []):
         place = f"sections[{s_index}]"
@@ -126,6 +143,77 @@ def validate(definition):
                 seen[question["name"]] = question
     if not any(True for _ in questions(definition)):
         errors.append("Le questionnaire ne contient aucune question.")
+    return errors
+
+
+def _is_whole(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _validate_variants(variants):
+    errors = []
+    for index, variant in enumerate(variants):
+        place = f"variants[{index}] ({variant.get('code')})"
+        bounds = {key: variant[key] for key in ("headcount_min", "headcount_max") if key in variant}
+        wrong = [key for key, value in bounds.items() if not _is_whole(value) or value < 0]
+        if wrong:
+            errors.append(f"{place} : « {', '.join(wrong)} » doit être un nombre entier de salariés (0 ou plus).")
+        elif len(bounds) == 2 and bounds["headcount_min"] > bounds["headcount_max"]:
+            errors.append(f"{place} : « headcount_min » doit être inférieur ou égal à « headcount_max ».")
+    return errors
+
+
+def _validate_need_themes(need_themes):
+    """(the declared need theme codes, errors) for the top-level `need_themes` list."""
+    if need_themes is None:
+        return set(), []
+    if not isinstance(need_themes, list):
+        return set(), ["« need_themes » est une liste de thèmes {code, label}."]
+    codes, errors = set(), []
+    for index, theme in enumerate(need_themes):
+        if not isinstance(theme, dict) or not theme.get("code") or not theme.get("label"):
+            errors.append(f"need_themes[{index}] : « code » et « label » sont obligatoires.")
+        elif theme["code"] in codes:
+            errors.append(f"need_themes[{index}] : le thème « {theme['code']} » est déclaré deux fois.")
+        else:
+            codes.add(theme["code"])
+    return codes, errors
+
+
+def _filled(entry, *keys):
+    return isinstance(entry, dict) and all(isinstance(entry.get(key), str) and entry[key].strip() for key in keys)
+
+
+def _validate_dimension_content(dimension, place, scale, need_themes):
+    """The restitution content of a dimension, each key checked only when present."""
+    errors = []
+    if "intro" in dimension and not _filled(dimension, "intro"):
+        errors.append(f"{place} : « intro » est un texte non vide.")
+    if "levels_content" in dimension and scale is not None:
+        entries = dimension["levels_content"] if isinstance(dimension["levels_content"], list) else []
+        expected = list(range(scale[0], scale[1] + 1))
+        found = [entry.get("level") if isinstance(entry, dict) else None for entry in entries]
+        if not all(_is_whole(level) for level in found) or sorted(found) != expected:
+            errors.append(
+                f"{place} : « levels_content » décrit chaque niveau de {scale[0]} à {scale[1]}, une fois chacun."
+            )
+        for entry in entries:
+            if not _filled(entry, "meaning", "next_step"):
+                level = entry.get("level") if isinstance(entry, dict) else "?"
+                errors.append(
+                    f"{place} : le niveau {level} de « levels_content » a un « meaning » et un « next_step »."
+                )
+    if "need_themes" in dimension:
+        codes = dimension["need_themes"] if isinstance(dimension["need_themes"], list) else [dimension["need_themes"]]
+        unknown = [str(code) for code in codes if not isinstance(code, str) or code not in need_themes]
+        if unknown:
+            errors.append(f"{place} : thème(s) de besoin inconnu(s) : {', '.join(unknown)}.")
+    for key in ("financing", "resources"):
+        if key not in dimension:
+            continue
+        entries = dimension[key] if isinstance(dimension[key], list) else [None]
+        if not all(_filled(entry, "label", "description") for entry in entries):
+            errors.append(f"{place} : chaque entrée de « {key} » a un « label » et une « description ».")
     return errors
 
 

@@ -101,3 +101,81 @@ def test_check_command_accepts_a_valid_file_and_rejects_a_broken_one(tmp_path, c
     with pytest.raises(CommandError, match="1 définition"):
         call_command("check_questionnaires", str(broken))
     assert "type inconnu « slider »" in capsys.readouterr().out
+
+
+# --- Restitution content (optional keys, checked when present) -----------------------------------------------
+
+
+@pytest.fixture
+def enriched(sample):
+    """The sample with every optional restitution key filled in correctly."""
+    enriched = copy.deepcopy(sample)
+    enriched["variants"][0]["headcount_max"] = 10
+    enriched["variants"][1].update(headcount_min=11, headcount_max=249)
+    enriched["need_themes"] = [
+        {"code": "fiche_de_poste", "label": "Fiche de poste"},
+        {"code": "politique_rh", "label": "Politique RH"},
+    ]
+    enriched["dimensions"][0].update(
+        intro="Des rôles clairs évitent les tensions.",
+        levels_content=[
+            {"level": level, "meaning": f"Niveau {level}", "next_step": f"Étape vers le niveau {level + 1}"}
+            for level in range(5)
+        ],
+        need_themes=["fiche_de_poste", "politique_rh"],
+        financing=[{"label": "OPCO", "description": "Finance le plan de développement des compétences."}],
+        resources=[{"label": "Modèle de fiche de poste", "description": "Une trame d'une page."}],
+    )
+    return enriched
+
+
+def test_complete_restitution_content_is_valid(enriched):
+    assert definition.validate(enriched) == []
+
+
+@pytest.mark.parametrize(
+    "path, value, message",
+    [
+        (("variants", 0, "headcount_max"), "dix", "« headcount_max » doit être un nombre entier"),
+        (("variants", 0, "headcount_max"), -1, "nombre entier de salariés (0 ou plus)"),
+        (("variants", 1, "headcount_min"), True, "« headcount_min » doit être un nombre entier"),
+        (("variants", 1, "headcount_min"), 11.5, "« headcount_min » doit être un nombre entier"),
+        (("variants", 1, "headcount_min"), 300, "« headcount_min » doit être inférieur ou égal"),
+        (("need_themes",), "fiche_de_poste", "« need_themes » est une liste"),
+        (("need_themes", 1, "label"), "", "need_themes[1] : « code » et « label » sont obligatoires"),
+        (("need_themes", 1, "code"), "fiche_de_poste", "« fiche_de_poste » est déclaré deux fois"),
+        (("dimensions", 0, "need_themes"), ["fiche_de_poste", "gpec"], "thème(s) de besoin inconnu(s) : gpec"),
+        (("dimensions", 0, "intro"), " ", "« intro » est un texte non vide"),
+        (("dimensions", 0, "levels_content", 4, "level"), 3, "décrit chaque niveau de 0 à 4, une fois chacun"),
+        (("dimensions", 0, "levels_content", 4, "level"), 5, "décrit chaque niveau de 0 à 4"),
+        (("dimensions", 0, "levels_content", 4, "level"), "4", "décrit chaque niveau de 0 à 4"),
+        (("dimensions", 0, "levels_content", 2, "next_step"), "", "le niveau 2 de « levels_content » a un"),
+        (("dimensions", 0, "levels_content", 0, "meaning"), None, "le niveau 0 de « levels_content » a un"),
+        (("dimensions", 0, "levels_content"), "à compléter", "décrit chaque niveau de 0 à 4"),
+        (("dimensions", 0, "financing", 0, "description"), "", "chaque entrée de « financing » a un « label »"),
+        (("dimensions", 0, "financing"), {"label": "OPCO"}, "chaque entrée de « financing »"),
+        (("dimensions", 0, "resources"), [{"label": "Guide"}], "chaque entrée de « resources » a un « label »"),
+    ],
+)
+def test_validation_of_restitution_content_names_each_problem(enriched, path, value, message):
+    errors = _broken(enriched, path, value)
+    assert any(message in error for error in errors), errors
+
+
+def test_levels_content_follows_the_scale_of_the_definition(enriched):
+    enriched["levels"] = {"min": 1, "max": 3}
+    errors = definition.validate(enriched)
+    assert any("décrit chaque niveau de 1 à 3" in error for error in errors), errors
+    enriched["dimensions"][0]["levels_content"] = enriched["dimensions"][0]["levels_content"][1:4]
+    assert definition.validate(enriched) == []
+
+
+def test_need_themes_of_a_dimension_need_the_top_level_list(enriched):
+    del enriched["need_themes"]
+    errors = definition.validate(enriched)
+    assert any("thème(s) de besoin inconnu(s) : fiche_de_poste, politique_rh" in error for error in errors), errors
+
+
+def test_one_headcount_bound_is_enough(enriched):
+    del enriched["variants"][1]["headcount_max"]
+    assert definition.validate(enriched) == []
