@@ -11,6 +11,7 @@ urlpatterns = [
     path("structures/", include("horizon.www.structures.urls")),
     path("collectifs/", include("horizon.www.collectives.urls")),
     path("territoires/", include("horizon.www.territories.urls")),
+    path("reponses/", include("horizon.www.responses.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -3,8 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from horizon.questionnaires import definition
-
-DEFINITIONS_DIR = Path(__file__).resolve().parents[2] / "definitions"
+from horizon.questionnaires.catalogue import DEFINITIONS_DIR, definition_paths
 
 
 class Command(BaseCommand):
@@ -16,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("files", nargs="*", help=f"fichiers à vérifier (par défaut : {DEFINITIONS_DIR}/*.yaml)")
 
     def handle(self, *args, **options):
-        paths = [Path(p) for p in options["files"]] or sorted(DEFINITIONS_DIR.glob("*.yaml"))
+        paths = [Path(p) for p in options["files"]] or definition_paths()
         if not paths:
             raise CommandError(f"Aucune définition de questionnaire trouvée dans {DEFINITIONS_DIR}.")
         failures = 0
