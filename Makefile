@@ -36,6 +36,7 @@ quality: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
+	$(MANAGE) check_questionnaires
 
 ## make bench: generate data at real size and print figures (see bench/README.md).
 bench: setup system-deps
@@ -62,6 +63,7 @@ horizon/static/vendor/.installed: package.json package-lock.json
 ## Reference data (territories, référentiels): idempotent, skipped when the files have not changed.
 data: setup
 	$(MANAGE) migrate --no-input
+	$(MANAGE) publish_questionnaires
 	$(MANAGE) load_territories
 	$(MANAGE) load_referentials
 
