@@ -7,8 +7,7 @@ from horizon.organisations.enums import MembershipRole
 from horizon.programmes.enums import ProgrammeRole
 from tests.factories.accounts import UserFactory, user_with_role
 from tests.factories.organisations import CollectiveFactory, StructureFactory, employer
-
-OK, FORBIDDEN, NOT_FOUND, LOGIN = 200, 403, 404, 302
+from tests.permissions import FORBIDDEN, NOT_FOUND, OK, assert_status
 
 ROLES = [
     "anonymous",
@@ -147,13 +146,8 @@ def world(db):
 @pytest.mark.parametrize("role", ROLES)
 def test_permission_matrix(client, world, role, page):
     users, urls = world
-    if role != "anonymous":
-        client.force_login(users[role])
-    response = client.get(urls[page])
-    expected = LOGIN if role == "anonymous" else MATRIX[page][role]
-    assert response.status_code == expected, f"{role} on {page}"
-    if expected == LOGIN:
-        assert response["Location"].startswith(reverse("accounts:login"))
+    user = None if role == "anonymous" else users[role]
+    assert_status(client, user, urls[page], MATRIX[page].get(role), f"{role} on {page}")
 
 
 @pytest.mark.parametrize(

@@ -17,11 +17,11 @@ from horizon.questionnaires.enums import ResponseEventKind, ResponseStatus
 from horizon.questionnaires.models import Response
 from tests.factories.accounts import UserFactory, user_with_role
 from tests.factories.organisations import StructureFactory, employer
+from tests.permissions import FORBIDDEN, NOT_FOUND, OK, assert_status
 from tests.queries import count_queries
 
 SAMPLE = load(Path(__file__).resolve().parents[1] / "questionnaires" / "fixtures" / "sample.yaml")
 HTMX = {"HTTP_HX_REQUEST": "true"}
-OK, FORBIDDEN, NOT_FOUND, LOGIN = 200, 403, 404, 302
 
 
 @pytest.fixture
@@ -115,13 +115,8 @@ def world(draft, structure, admin, member, version):
 @pytest.mark.parametrize("role", ROLES)
 def test_permission_matrix(client, world, role, page):
     users, urls = world
-    if role != "anonymous":
-        client.force_login(users[role])
-    response = client.get(urls[page])
-    expected = LOGIN if role == "anonymous" else MATRIX[page][role]
-    assert response.status_code == expected, f"{role} on {page}"
-    if expected == LOGIN:
-        assert response["Location"].startswith(reverse("accounts:login"))
+    user = None if role == "anonymous" else users[role]
+    assert_status(client, user, urls[page], MATRIX[page].get(role), f"{role} on {page}")
 
 
 @pytest.mark.parametrize("role", ["other_member", "no_role", *OTHER_ROLES])
