@@ -11,6 +11,11 @@ PASSWORD_RESET_TEMPLATES = {
 }
 
 
+def reset_link_days():
+    """How long a password reset link stays valid, in whole days (as the e-mail and the page say)."""
+    return max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
+
+
 @task()
 def send_password_reset_email(email, domain, use_https):
     """Send the reset link to the active account(s) of this address, if any; silently nothing otherwise."""
@@ -19,6 +24,6 @@ def send_password_reset_email(email, domain, use_https):
         form.save(
             domain_override=domain,
             use_https=use_https,
-            extra_email_context={"reset_link_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)},
+            extra_email_context={"reset_link_days": reset_link_days()},
             **PASSWORD_RESET_TEMPLATES,
         )

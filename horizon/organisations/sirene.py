@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 
 from .enums import HeadcountBand
-from .identifiers import validate_siret
+from .identifiers import RNA_RE, validate_siret
 from .stockfiles import decode
 
 
@@ -93,7 +93,6 @@ UNITS_LABEL = "unités légales"
 ETABS_LABEL = "établissements"
 
 NOT_DIFFUSIBLE = "[ND]"  # value of the fields hidden by a partial-diffusion status
-RNA_RE = re.compile(r"^W\d{9}$")
 HEADCOUNT_BANDS = frozenset(HeadcountBand.values)
 NAF_NOMENCLATURE = "NAFRev2"
 

@@ -1,3 +1,4 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
@@ -6,7 +7,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("connexion/", views.LoginView.as_view(), name="login"),
-    path("deconnexion/", views.LogoutView.as_view(), name="logout"),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),  # POST only
     path("inscription/", views.signup, name="signup"),
     path("conditions-d-utilisation/", views.terms, name="terms"),
     path("invitation/<str:token>/", views.invitation, name="invitation"),

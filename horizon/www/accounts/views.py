@@ -18,6 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from horizon.accounts.exports import personal_data
+from horizon.accounts.tasks import reset_link_days
 from horizon.organisations.models import Invitation, Membership
 from horizon.organisations.services import accept_invitation
 from horizon.programmes.models import ProgrammeMembership
@@ -54,10 +55,6 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
 
 
-class LogoutView(auth_views.LogoutView):
-    """POST only (Django's LogoutView refuses GET)."""
-
-
 class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = PasswordChangeForm
     template_name = "accounts/password_change.html"
@@ -79,7 +76,7 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     template_name = "accounts/password_reset_done.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(reset_link_days=max(1, settings.PASSWORD_RESET_TIMEOUT // 86400), **kwargs)
+        return super().get_context_data(reset_link_days=reset_link_days(), **kwargs)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
