@@ -14,7 +14,3 @@ def programme_roles(user):
 
 def is_coordinator(user):
     return ProgrammeRole.COORDINATOR in programme_roles(user)
-
-
-def has_programme_role(user, role):
-    return role in programme_roles(user)
