@@ -14,8 +14,8 @@ class CollectiveForm(BootstrapFormMixin, forms.ModelForm):
 
 class AddStructureForm(BootstrapFormMixin, forms.Form):
     structure = forms.CharField(
-        label="Ajouter une structure",
-        help_text="SIRET (14 chiffres) ou numéro RNA de la structure à ajouter.",
+        label="SIRET ou numéro RNA",
+        help_text="14 chiffres pour le SIRET, W suivi de 9 chiffres pour le RNA.",
     )
 
     def __init__(self, *args, collective, **kwargs):
