@@ -172,7 +172,12 @@ class StockFile:
             if not header_line.strip():
                 raise SireneFileError(f"Le fichier des {self.label} ({self.path.name}) est vide.")
             header = [name.strip() for name in split_record(header_line.rstrip("\r\n"))]
-        except (csv.Error, zipfile.BadZipFile, OSError, EOFError) as exc:
+        except csv.Error as exc:
+            self.__exit__(None, None, None)
+            raise SireneFileError(
+                f"Fichier des {self.label} illisible : la première ligne de {self.path.name} n'est pas un en-tête CSV."
+            ) from exc
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
             self.__exit__(None, None, None)
             raise SireneFileError(f"Fichier des {self.label} illisible : {self.path} ({exc})") from exc
         except SireneFileError:

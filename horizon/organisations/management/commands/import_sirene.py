@@ -125,7 +125,8 @@ class Command(BaseCommand):
                     pass
             importer.run()
         except stockfiles.SireneFileError as exc:
-            raise CommandError(f"{str(exc).rstrip('.')}. Rien n'a été enregistré.") from exc
+            message = str(exc) if str(exc).endswith((".", "?", "!")) else f"{exc}."
+            raise CommandError(f"{message} Rien n'a été enregistré.") from exc
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
             raise CommandError(f"Lecture interrompue ({exc}). Rien n'a été enregistré.") from exc
         self._print_report(options, territory_label, report, time.perf_counter() - started)
