@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "horizon.referentials",
     "horizon.organisations",
     "horizon.questionnaires",
+    "horizon.diagnostics",
     "horizon.demo",
     "horizon.www",
 ]

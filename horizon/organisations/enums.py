@@ -44,3 +44,6 @@ class ChangeAction(models.TextChoices):
     CONTACT_REMOVED = "contact_removed", "Contact retiré"
     COLLECTIVE_ADDED = "collective_added", "Ajout à un collectif"
     COLLECTIVE_REMOVED = "collective_removed", "Retrait d'un collectif"
+    DIAGNOSTIC_SUBMITTED = "diagnostic_submitted", "Diagnostic envoyé"
+    ACTION_PLAN_CHANGED = "action_plan_changed", "Plan d'action modifié"
+    ACTION_PLAN_AGREED = "action_plan_agreed", "Plan d'action validé"

@@ -15,6 +15,11 @@ def structures_of(user):
     return user._structures
 
 
+def is_member(user, structure_id):
+    """An active member (administrator or member) of the structure; reuses the per-request list of structures."""
+    return structure_id is not None and any(structure.pk == structure_id for structure in structures_of(user))
+
+
 def _membership_role(user, structure):
     if not user.is_authenticated:
         return None

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -38,6 +40,18 @@ class QuestionnaireVersion(models.Model):
         return f"{self.title} — version {self.number}"
 
 
+class ResponseQuerySet(models.QuerySet):
+    def of(self, code):
+        return self.filter(version__code=code)
+
+    def submitted(self):
+        return self.filter(status=ResponseStatus.SUBMITTED)
+
+    def latest_submitted(self):
+        """Each structure's latest submitted response (one per structure and questionnaire)."""
+        return self.filter(is_latest=True)
+
+
 class Response(models.Model):
     """One structure's answers to one version: a draft saved as people go, then submitted and read-only.
 
@@ -62,6 +76,10 @@ class Response(models.Model):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The structure's latest submitted response to this questionnaire: what its current profile and needs are.
+    is_latest = models.BooleanField("dernière réponse envoyée", default=False, editable=False)
+
+    objects = ResponseQuerySet.as_manager()
 
     class Meta:
         verbose_name = "réponse à un questionnaire"
@@ -72,8 +90,12 @@ class Response(models.Model):
                 condition=Q(status=ResponseStatus.DRAFT, submitted_at__isnull=True)
                 | Q(status=ResponseStatus.SUBMITTED, submitted_at__isnull=False),
                 name="response_submitted_has_date",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(is_latest=False) | Q(status=ResponseStatus.SUBMITTED), name="response_latest_is_submitted"
+            ),
         ]
+        indexes = [models.Index(fields=["structure", "is_latest"], name="response_structure_latest_idx")]
 
     def __str__(self):
         return f"{self.version} — {self.structure or 'anonyme'} ({self.get_status_display()})"
@@ -120,3 +142,28 @@ class ResponseEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} — {self.created_at:%d/%m/%Y}"
+
+
+def attachment_path(attachment, filename):
+    return f"pieces-jointes/{attachment.response_id}/{uuid.uuid4().hex}/{filename}"
+
+
+class Attachment(models.Model):
+    """A document attached to an answer as evidence (a question with `evidence: true`)."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="attachments")
+    question = models.CharField("question", max_length=60)
+    file = models.FileField("fichier", upload_to=attachment_path, max_length=255)
+    original_name = models.CharField("nom du fichier", max_length=255)
+    size = models.PositiveIntegerField("taille (octets)")
+    content_type = models.CharField("type", max_length=100)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_at = models.DateTimeField("déposé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "pièce jointe"
+        verbose_name_plural = "pièces jointes"
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name

@@ -4,21 +4,16 @@ A structure's answers are seen by its members and by the coordinators; only memb
 they never answer for an employer), only coordinators reopen a submitted response or export them all.
 """
 
-from horizon.organisations.perms import structures_of
+from horizon.organisations.perms import is_member
 from horizon.programmes.perms import is_coordinator
 
 
-def _is_member(user, structure_id):
-    """An active member (administrator or member) of the structure; reuses the per-request list of structures."""
-    return structure_id is not None and any(structure.pk == structure_id for structure in structures_of(user))
-
-
 def can_view_response(user, response):
-    return is_coordinator(user) or _is_member(user, response.structure_id)
+    return is_coordinator(user) or is_member(user, response.structure_id)
 
 
 def can_edit_response(user, response):
-    return response.is_draft and _is_member(user, response.structure_id)
+    return response.is_draft and is_member(user, response.structure_id)
 
 
 def can_reopen_response(user, response):
@@ -26,11 +21,11 @@ def can_reopen_response(user, response):
 
 
 def can_start_response(user, structure):
-    return _is_member(user, structure.pk)
+    return is_member(user, structure.pk)
 
 
 def can_view_structure_responses(user, structure):
-    return is_coordinator(user) or _is_member(user, structure.pk)
+    return is_coordinator(user) or is_member(user, structure.pk)
 
 
 def can_export_responses(user):

@@ -8,7 +8,7 @@ with the current value (ConflictError) instead of overwriting it.
 from django.db import transaction
 from django.utils import timezone
 
-from . import scoring
+from . import scoring, signals
 from .answers import InvalidAnswer, clean_answer
 from .definition import content_hash, questions, validate
 from .enums import ResponseEventKind, ResponseStatus
@@ -134,7 +134,21 @@ def submit(response, user):
     response.submitted_by = user
     response.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
     ResponseEvent.objects.create(response=response, kind=ResponseEventKind.SUBMITTED, user=user)
+    _mark_latest(response)
+    response.refresh_from_db(fields=["is_latest"])
+    signals.response_submitted.send(sender=Response, response=response, results=results)
     return results
+
+
+def _mark_latest(response):
+    """Make the structure's most recently submitted response to this questionnaire its latest one."""
+    if response.structure_id is None:
+        return
+    siblings = Response.objects.of(response.version.code).filter(structure_id=response.structure_id)
+    latest = siblings.submitted().order_by("-submitted_at", "-pk").values_list("pk", flat=True).first()
+    siblings.filter(is_latest=True).exclude(pk=latest).update(is_latest=False)
+    if latest is not None:
+        siblings.filter(pk=latest).update(is_latest=True)
 
 
 @transaction.atomic
@@ -142,13 +156,16 @@ def reopen(response, user, note):
     """Back to draft (a coordinator's decision, with its reason); the scores go until the next submission."""
     if not note.strip():
         raise NotEditable("Indiquez le motif de la réouverture.")
-    response = Response.objects.select_for_update().get(pk=response.pk)
+    response = Response.objects.select_for_update().select_related("version").get(pk=response.pk)
     if response.is_draft:
         raise NotEditable("Ce questionnaire est déjà en brouillon.")
     response.status = ResponseStatus.DRAFT
     response.submitted_at = None
     response.submitted_by = None
-    response.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
+    response.is_latest = False
+    response.save(update_fields=["status", "submitted_at", "submitted_by", "is_latest", "updated_at"])
     response.results.all().delete()
     ResponseEvent.objects.create(response=response, kind=ResponseEventKind.REOPENED, user=user, note=note.strip()[:255])
+    _mark_latest(response)
+    signals.response_reopened.send(sender=Response, response=response)
     return response
