@@ -70,14 +70,16 @@ data: setup
 demo: data
 	$(MANAGE) load_demo
 
-## Browsers for the end-to-end tests: Debian's Chromium (Playwright drives it, never downloads its own).
+## Browsers for the end-to-end tests: Debian's Chromium (Playwright drives it, never downloads its own);
+## Pango for WeasyPrint (PDF); poppler-utils to read PDFs back in tests.
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! command -v pdftoppm >/dev/null; then \
+	@if [ ! -x /usr/bin/chromium ] || ! command -v pdftoppm >/dev/null \
+		|| ! dpkg -s libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = "0" ]; then \
-			echo "==> Installation de chromium, chromium-driver et poppler-utils (paquets Debian)"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver poppler-utils >/dev/null; \
+			echo "==> Installation de chromium, chromium-driver, poppler-utils et Pango (paquets Debian)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; \
 		else \
-			echo "Chromium absent : installez les paquets Debian chromium chromium-driver poppler-utils (sudo apt-get install …)."; \
+			echo "Paquets manquants : installez les paquets Debian chromium chromium-driver poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core (sudo apt-get install …)."; \
 		fi; \
 	fi
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("collectifs/", include("horizon.www.collectives.urls")),
     path("territoires/", include("horizon.www.territories.urls")),
     path("reponses/", include("horizon.www.responses.urls")),
+    path("diagnostics/", include("horizon.www.diagnostics.urls")),
     path("admin/", admin.site.urls),
 ]
 

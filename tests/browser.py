@@ -14,7 +14,9 @@ def assert_accessible(page):
     results = Axe().run(page)
     serious = [v for v in results.response["violations"] if v["impact"] in {"serious", "critical"}]
     details = "\n".join(
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in serious
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}\n"
+        f"  {v['nodes'][0].get('failureSummary', '')}"
+        for v in serious
     )
     assert not serious, f"Violations d'accessibilité sur {page.url} :\n{details}"
 

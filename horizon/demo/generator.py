@@ -31,6 +31,7 @@ from horizon.territories.models import Commune, Departement, PostalCode, Region
 from horizon.utils.text import normalize
 
 from . import data
+from .diagnostics import load_demo_diagnostics
 
 _TEMPLATE_CUM = list(accumulate(t.weight for t in data.TEMPLATES))
 _BANDS = list(data.BAND_RANGES)
@@ -480,6 +481,7 @@ class Summary:
     changes_created: int = 0
     accounts_created: int = 0
     passwords_reset: int = 0
+    diagnostics_created: int = 0
 
 
 @transaction.atomic
@@ -518,5 +520,7 @@ def load_demo(count=data.DEFAULT_STRUCTURE_COUNT, seed=data.SEED):
 
     employer_structure = Structure.objects.get(siret=employer_siret())
     ensure_employer_memberships(users, employer_structure)
+    employer_user = next(users[a.email] for a in data.ACCOUNTS if a.role == data.EMPLOYER)
+    summary.diagnostics_created = load_demo_diagnostics(employer_structure, employer_user, seed)
     summary.structures = demo_structures.count()
     return summary

@@ -46,7 +46,7 @@ class ActionPlan(models.Model):
     """The actions a structure decides after its diagnostic, agreed by its direction and a staff representative."""
 
     response = models.OneToOneField(
-        "questionnaires.Response", on_delete=models.PROTECT, related_name="action_plan", verbose_name="diagnostic"
+        "questionnaires.Response", on_delete=models.RESTRICT, related_name="action_plan", verbose_name="diagnostic"
     )
     structure = models.ForeignKey("organisations.Structure", on_delete=models.CASCADE, related_name="action_plans")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -58,6 +58,7 @@ class ActionPlan(models.Model):
     agreement_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    agreement_recorded_at = models.DateTimeField("validation enregistrée le", null=True, blank=True)
 
     class Meta:
         verbose_name = "plan d'action"
@@ -67,7 +68,11 @@ class ActionPlan(models.Model):
             models.CheckConstraint(
                 condition=Q(agreed_on__isnull=True) | (~Q(direction_name="") & ~Q(staff_representative_name="")),
                 name="action_plan_agreement_names",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(agreed_on__isnull=True) | Q(agreement_recorded_at__isnull=False),
+                name="action_plan_agreement_recorded",
+            ),
         ]
 
     def __str__(self):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import QuestionnaireVersion, Response, ResponseEvent
+from .models import Attachment, QuestionnaireVersion, Response, ResponseEvent
 
 
 @admin.register(QuestionnaireVersion)
@@ -29,3 +29,10 @@ class ResponseAdmin(admin.ModelAdmin):
     raw_id_fields = ["structure", "submitted_by"]
     readonly_fields = ["answers", "revision", "submitted_at", "submitted_by"]
     inlines = [ResponseEventInline]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "response", "question", "size", "uploaded_by", "uploaded_at"]
+    raw_id_fields = ["response", "uploaded_by"]
+    readonly_fields = ["response", "question", "file", "original_name", "size", "content_type", "uploaded_by"]

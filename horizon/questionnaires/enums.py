@@ -10,3 +10,5 @@ class ResponseEventKind(models.TextChoices):
     STARTED = "started", "Commencé"
     SUBMITTED = "submitted", "Envoyé"
     REOPENED = "reopened", "Rouvert"
+    ATTACHMENT_ADDED = "attachment_added", "Pièce jointe ajoutée"
+    ATTACHMENT_REMOVED = "attachment_removed", "Pièce jointe retirée"

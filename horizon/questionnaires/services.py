@@ -64,7 +64,8 @@ def start(version, structure, user, variant=""):
     return response
 
 
-def _locked(response):
+def locked_draft(response):
+    """The response, locked for this transaction; NotEditable when it is no longer a draft."""
     response = Response.objects.select_for_update().select_related("version").get(pk=response.pk)
     if not response.is_draft:
         raise NotEditable("Ce questionnaire a été envoyé : il n'est plus modifiable.")
@@ -78,7 +79,7 @@ def save_answers(response, raw_answers, seen_revision, user):
     Valid answers are stored even when others are not (each autosaved field stands alone). Raises
     ConflictError, storing nothing, when a question was changed after `seen_revision` to another value.
     """
-    response = _locked(response)
+    response = locked_draft(response)
     by_name = {question["name"]: question for question in questions(response.version.content)}
     cleaned, errors = {}, {}
     for name, raw in raw_answers.items():
@@ -113,10 +114,24 @@ def save_answers(response, raw_answers, seen_revision, user):
 @transaction.atomic
 def submit(response, user):
     """Score and freeze the response; returns {dimension: DimensionScore}."""
-    response = _locked(response)
+    response = locked_draft(response)
     results = scoring.score(response.version.content, response.answers, response.variant or None)
     DimensionResult.objects.filter(response=response).delete()
-    DimensionResult.objects.bulk_create(
+    DimensionResult.objects.bulk_create(dimension_results(response, results))
+    response.status = ResponseStatus.SUBMITTED
+    response.submitted_at = timezone.now()
+    response.submitted_by = user
+    response.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
+    ResponseEvent.objects.create(response=response, kind=ResponseEventKind.SUBMITTED, user=user)
+    _mark_latest(response)
+    response.refresh_from_db(fields=["is_latest"])
+    signals.response_submitted.send(sender=Response, response=response, results=results)
+    return results
+
+
+def dimension_results(response, results):
+    """The unsaved DimensionResult rows of a response's scores ({dimension: scoring.DimensionScore})."""
+    return [
         DimensionResult(
             response=response,
             dimension=code,
@@ -128,16 +143,7 @@ def submit(response, user):
             not_applicable=result.not_applicable,
         )
         for code, result in results.items()
-    )
-    response.status = ResponseStatus.SUBMITTED
-    response.submitted_at = timezone.now()
-    response.submitted_by = user
-    response.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
-    ResponseEvent.objects.create(response=response, kind=ResponseEventKind.SUBMITTED, user=user)
-    _mark_latest(response)
-    response.refresh_from_db(fields=["is_latest"])
-    signals.response_submitted.send(sender=Response, response=response, results=results)
-    return results
+    ]
 
 
 def _mark_latest(response):

@@ -1,5 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
+from horizon.diagnostics.perms import can_view_aggregates
 from horizon.organisations.perms import structures_of
 from horizon.programmes.perms import programme_roles
 
@@ -12,4 +13,5 @@ def navigation(request):
     return {
         "nav_roles": SimpleLazyObject(lambda: programme_roles(user)),
         "nav_structures": SimpleLazyObject(lambda: structures_of(user)),
+        "nav_aggregates": SimpleLazyObject(lambda: can_view_aggregates(user)),
     }

@@ -9,7 +9,6 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from horizon.organisations.enums import MembershipRole
 from horizon.programmes.enums import ProgrammeRole
 from horizon.questionnaires import services
 from horizon.questionnaires.definition import load
@@ -27,26 +26,6 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 @pytest.fixture
 def version(db):
     return services.publish(SAMPLE)[0]
-
-
-@pytest.fixture
-def structure(db):
-    return StructureFactory(name="Centre social Bastide", headcount_band="02")
-
-
-@pytest.fixture
-def admin(structure):
-    return employer(structure, MembershipRole.ADMIN, first_name="Alice", last_name="Durand")
-
-
-@pytest.fixture
-def member(structure):
-    return employer(structure, MembershipRole.MEMBER, first_name="Bruno", last_name="Petit")
-
-
-@pytest.fixture
-def coordinator(db):
-    return user_with_role(ProgrammeRole.COORDINATOR)
 
 
 @pytest.fixture

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseServerError
@@ -20,6 +21,7 @@ def home(request):
         "structures": structures_of(user),
         "roles": [ProgrammeRole(role) for role in sorted(roles)],
         "is_coordinator": ProgrammeRole.COORDINATOR in roles,
+        "small_group_k": settings.SMALL_GROUP_K,
     }
     if can_list_structures(user):
         context["registry_counts"] = {

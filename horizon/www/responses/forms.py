@@ -60,6 +60,11 @@ class QuestionField:
         return self.question.get("help", "")
 
     @property
+    def evidence(self):
+        """Whether documents may be attached to the answer (see responses/includes/attachments.html)."""
+        return bool(self.question.get("evidence"))
+
+    @property
     def is_choice(self):
         return self.kind in CHOICE_TYPES
 

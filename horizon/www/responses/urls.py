@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import attachments, views
 
 app_name = "responses"
 
@@ -13,4 +13,8 @@ urlpatterns = [
     path("<int:pk>/envoyer/", views.submit, name="submit"),
     path("<int:pk>/rouvrir/", views.reopen, name="reopen"),
     path("export/<slug:code>.xlsx", views.export, name="export"),
+    # Documents attached to an answer as evidence.
+    path("<int:pk>/pieces-jointes/ajouter/", attachments.upload, name="attachment_upload"),
+    path("pieces-jointes/<int:pk>/", attachments.download, name="attachment_download"),
+    path("pieces-jointes/<int:pk>/supprimer/", attachments.delete, name="attachment_delete"),
 ]

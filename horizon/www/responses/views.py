@@ -12,14 +12,18 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from horizon.diagnostics.enums import DIAGNOSTIC_CODE
+from horizon.diagnostics.perms import can_view_restitution
 from horizon.organisations.models import Structure
 from horizon.questionnaires import catalogue, perms, responding, services
 from horizon.questionnaires.exports import responses_workbook
 from horizon.questionnaires.models import QuestionnaireVersion, Response
 
+from . import attachments
 from .forms import Feedback, ReopenForm, question_field
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -121,6 +125,13 @@ def _detail_context(request, response, reopen_form=None):
     }
     if not response.is_draft:
         context["results"] = responding.dimension_results(response)
+    # A submitted HR diagnostic has its restitution: strengths, axes de progrès, next steps, PDF.
+    is_diagnostic = response.version.code == DIAGNOSTIC_CODE
+    context["restitution_url"] = (
+        reverse("diagnostics:restitution", args=[response.pk])
+        if is_diagnostic and can_view_restitution(request.user, response)
+        else None
+    )
     return context
 
 
@@ -179,10 +190,11 @@ class Slot:
 
     name: str
     field: object = None  # QuestionField, or None when hidden
+    attachments: tuple | list = ()  # the documents attached to a question with `evidence: true`
 
 
-def _slots(section, revision, raws=None, feedbacks=None, revisions=None):
-    raws, feedbacks, revisions = raws or {}, feedbacks or {}, revisions or {}
+def _slots(section, revision, raws=None, feedbacks=None, revisions=None, attached=None):
+    raws, feedbacks, revisions, attached = raws or {}, feedbacks or {}, revisions or {}, attached or {}
     return [
         Slot(
             question["name"],
@@ -194,9 +206,14 @@ def _slots(section, revision, raws=None, feedbacks=None, revisions=None):
             )
             if question["shown"]
             else None,
+            attached.get(question["name"], ()),
         )
         for question in section.questions
     ]
+
+
+def _evidence(section):
+    return [question for question in section.questions if question.get("evidence")]
 
 
 def _section_or_404(sections, index):
@@ -210,6 +227,11 @@ def _section_context(request, response, index, **overrides):
     sections = responding.sections(response)
     previous, section, following = _section_or_404(sections, index)
     editable = perms.can_edit_response(request.user, response)
+    evidence = _evidence(section)
+    attached = attachments.listed(response) if evidence else {}  # one query for every question of the page
+    if not editable:
+        for question in evidence:
+            question["attachments"] = attached.get(question["name"], [])
     return {
         "response": response,
         "structure": response.structure,
@@ -219,7 +241,9 @@ def _section_context(request, response, index, **overrides):
         "next": following,
         "position": sections.index(section) + 1,
         "editable": editable,
-        "slots": _slots(section, response.revision, **overrides) if editable else [],
+        "slots": _slots(section, response.revision, attached=attached, **overrides) if editable else [],
+        "evidence": evidence if editable else [],
+        "attachment_rules": attachments.rules(),
         "problems": [],
     }
 
@@ -346,6 +370,7 @@ def _autosave_answer(request, before, question, result, feedback):
     ]
     feedback.revealed = sum(1 for q in changed if q["shown"])
     current = next(q for q in after.questions if q["name"] == question["name"])
+    attached = attachments.listed(response) if any(q["shown"] and q.get("evidence") for q in changed) else {}
     saved_or_conflict = feedback.state in ("saved", "conflict")
     context = {
         "response": response,
@@ -353,8 +378,16 @@ def _autosave_answer(request, before, question, result, feedback):
         "feedback": feedback,
         "update_state": saved_or_conflict,
         "reset_inputs": feedback.state == "conflict",
-        "slots": [Slot(q["name"], question_field(q, response.revision) if q["shown"] else None) for q in changed],
+        "slots": [
+            Slot(
+                q["name"],
+                question_field(q, response.revision) if q["shown"] else None,
+                attached.get(q["name"], ()),
+            )
+            for q in changed
+        ],
         "section": after,
+        "attachment_rules": attachments.rules(),
     }
     status = {"saved": 200, "error": 422, "conflict": 409}[feedback.state]
     return render(request, "responses/includes/save_result.html", context, status=status)

@@ -5,8 +5,11 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from horizon.diagnostics.action_plans import structure_overview
+from horizon.diagnostics.perms import can_view_action_plan
 from horizon.organisations import perms
 from horizon.organisations.enums import ChangeAction, MembershipRole
 from horizon.organisations.exports import structures_xlsx_response
@@ -18,6 +21,7 @@ from horizon.organisations.services import (
     record_change,
     send_invitation,
 )
+from horizon.questionnaires.perms import can_start_response
 
 from .forms import (
     ContactForm,
@@ -78,6 +82,13 @@ def _detail_context(request, structure, contact_form=None):
         "members": structure.memberships.active().select_related("user").order_by("user__last_name"),
         "changes": structure.changes.select_related("user")[:50],
         "contact_form": contact_form or (ContactForm() if can_edit else None),
+        # The "Diagnostic RH" card: the latest diagnostic and its action plan, for those who may see the plan.
+        "diagnostic_overview": (
+            structure_overview(structure, timezone.localdate())
+            if can_view_action_plan(request.user, structure)
+            else None
+        ),
+        "can_start_diagnostic": can_start_response(request.user, structure),
     }
 
 

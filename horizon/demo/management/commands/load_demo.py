@@ -41,6 +41,11 @@ class Command(BaseCommand):
                     f"{summary.changes_created} lignes d'historique."
                 )
             )
+        if summary.diagnostics_created:
+            self.stdout.write(
+                f"{summary.diagnostics_created} structures ont envoyé leur diagnostic RH (certaines deux fois), "
+                "avec des plans d'action."
+            )
         if summary.accounts_created:
             self.stdout.write(f"{summary.accounts_created} comptes de démonstration créés.")
         if summary.passwords_reset:
