@@ -1,9 +1,10 @@
 """`make bench`: run every benchmark present and print a summary table.
 
-    .venv/bin/python -m bench.run [--only web|sirene] [--structures 30000] [--requests 200] [--sirene-rows 1000000]
+    .venv/bin/python -m bench.run [--only web|sirene|diagnostics] [--structures 30000] [--requests 200] [--sirene-rows 1000000]
+                              [--diagnostics 20000]
 
 Each option also reads an environment variable: BENCH_ONLY (comma-separated), BENCH_STRUCTURES,
-BENCH_REQUESTS, BENCH_SIRENE_ROWS. A benchmark module exposes `run(...)`, which prints its own figures
+BENCH_REQUESTS, BENCH_SIRENE_ROWS, BENCH_DIAGNOSTICS. A benchmark module exposes `run(...)`, which prints its own figures
 and may return result rows (a list of dicts, or a dict) for the summary.
 """
 
@@ -33,10 +34,16 @@ def _run_sirene(args):
     return sirene.run(args.sirene_rows)
 
 
+def _run_diagnostics(args):
+    diagnostics = importlib.import_module("bench.diagnostics")
+    return diagnostics.run(structures=args.structures, diagnostics=args.diagnostics, requests=args.requests)
+
+
 # name → (module, runner, French title)
 BENCHES = {
     "sirene": ("bench.sirene", _run_sirene, "Import SIRENE"),
     "web": ("bench.web", _run_web, "Pages web (gunicorn)"),
+    "diagnostics": ("bench.diagnostics", _run_diagnostics, "Diagnostics RH"),
 }
 
 
@@ -80,13 +87,19 @@ def main(argv=None):
         default=_env_int("BENCH_SIRENE_ROWS", 1_000_000),
         help="lignes du fichier SIRENE généré (défaut : %(default)s)",
     )
+    parser.add_argument(
+        "--diagnostics",
+        type=int,
+        default=_env_int("BENCH_DIAGNOSTICS", 20_000),
+        help="diagnostics envoyés dans la base du banc des diagnostics (défaut : %(default)s)",
+    )
     args = parser.parse_args(argv)
     only = args.only or [name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()]
     unknown = set(only) - set(BENCHES)
     if unknown:
         parser.error(f"banc inconnu : {', '.join(sorted(unknown))}")
-    if args.structures < 1 or args.requests < 1 or args.sirene_rows < 1:
-        parser.error("--structures, --requests et --sirene-rows doivent être des nombres positifs.")
+    if min(args.structures, args.requests, args.sirene_rows, args.diagnostics) < 1:
+        parser.error("--structures, --requests, --sirene-rows et --diagnostics doivent être des nombres positifs.")
 
     summary, failures = [], 0
     for name, (module, runner, title) in BENCHES.items():

@@ -45,7 +45,7 @@ LOGIN_PATH = "/compte/connexion/"
 HEALTH_PATH = "/healthz"
 WORKERS = 2
 
-TARGETS_MS = {"liste": 150, "autocomplétion": 30}
+TARGETS_MS = {"liste": 150, "autocomplétion": 30, "restitution": 200, "pdf": 2000, "agrégats": 300}
 SERVER_START_TIMEOUT = 60
 REQUEST_TIMEOUT = 30
 SCENARIO_BUDGET_S = 90  # a scenario stops after this long, whatever its number of requests

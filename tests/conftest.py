@@ -45,8 +45,14 @@ def browser():
 
 
 def _new_page(browser, live_server, **options):
+    # Reduced motion turns Bootstrap's transitions off: axe measures colours at rest, not halfway through a fade.
     context = browser.new_context(
-        base_url=live_server.url, locale="fr-FR", accept_downloads=True, bypass_csp=True, **options
+        base_url=live_server.url,
+        locale="fr-FR",
+        accept_downloads=True,
+        bypass_csp=True,
+        reduced_motion="reduce",
+        **options,
     )
     page = context.new_page()
     page.set_default_timeout(10_000)

@@ -3,14 +3,17 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from horizon.accounts.models import User
 from horizon.demo import data
+from horizon.diagnostics.models import Action, ActionPlan, Need
 from horizon.organisations.enums import MembershipRole, StructureSource
 from horizon.organisations.identifiers import validate_siret
 from horizon.organisations.models import Collective, Contact, Membership, Structure, StructureChange
 from horizon.programmes.enums import ProgrammeRole
 from horizon.programmes.models import Programme, ProgrammeMembership
+from horizon.questionnaires.models import Response
 from horizon.territories.models import Commune
 
 from .factories import demo_referentials
@@ -25,7 +28,10 @@ def load(**options):
 
 
 def table_counts():
-    models = [User, Programme, ProgrammeMembership, Structure, Contact, Collective, Membership, StructureChange]
+    models = [
+        *(User, Programme, ProgrammeMembership, Structure, Contact, Collective, Membership, StructureChange),
+        *(Response, Need, ActionPlan, Action),
+    ]
     counts = {model.__name__: model.objects.count() for model in models}
     counts["collective links"] = Structure.collectives.through.objects.count()
     return counts
@@ -85,6 +91,26 @@ def test_employer_administers_a_centre_social_in_bordeaux(reference_data, demo_o
     assert member.structure == structure and member.role == MembershipRole.MEMBER
     assert structure.collectives.filter(name="Fédération des centres sociaux de Gironde").exists()
     assert structure.changes.count() >= 3
+
+
+def test_demo_structures_have_diagnostics_and_action_plans(reference_data, demo_on):
+    output = load()
+    assert "ont envoyé leur diagnostic RH" in output
+    diagnosed = Structure.objects.filter(responses__is_latest=True).distinct()
+    assert diagnosed.count() >= COUNT * 0.2
+    assert Structure.objects.filter(responses__is_latest=False, responses__status="submitted").exists()
+    assert ActionPlan.objects.count() >= 2 and ActionPlan.objects.filter(agreed_on__isnull=False).exists()
+    assert Need.objects.current().exists()
+
+    structure = Structure.objects.get(name="Centre social et culturel Le Pont")
+    first, second = structure.responses.order_by("submitted_at")
+    assert not first.is_latest and second.is_latest and first.variant == "pme"
+    assert (second.submitted_at - first.submitted_at).days > 250
+    assert second.results.count() == 11 and second.submitted_by.email == "employeur@demo.horizon.test"
+    plan = second.action_plan
+    assert plan.is_agreed and plan.agreement_recorded_at.date() >= plan.created_at.date()
+    assert plan.actions.overdue(timezone.localdate()).count() == 1
+    assert plan.actions.exclude(owner="").count() == plan.actions.count() >= 3
 
 
 def test_running_it_again_creates_nothing(reference_data, demo_on):
