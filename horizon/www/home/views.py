@@ -4,9 +4,11 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from horizon.diagnostics.action_plans import structure_overview
 from horizon.organisations.models import Collective, Structure
 from horizon.organisations.perms import can_list_structures, structures_of
 from horizon.programmes.enums import ProgrammeRole
@@ -17,8 +19,10 @@ def home(request):
     """Each person's starting page: what they can do next, by role."""
     user = request.user
     roles = programme_roles(user)
+    today = timezone.localdate()
     context = {
-        "structures": structures_of(user),
+        # Each structure with where its HR diagnostic and action plan stand (an employer has one or two).
+        "structures": [(structure, structure_overview(structure, today)) for structure in structures_of(user)],
         "roles": [ProgrammeRole(role) for role in sorted(roles)],
         "is_coordinator": ProgrammeRole.COORDINATOR in roles,
         "small_group_k": settings.SMALL_GROUP_K,
