@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "horizon.organisations",
     "horizon.questionnaires",
     "horizon.diagnostics",
+    "horizon.training",
     "horizon.demo",
     "horizon.www",
 ]

@@ -1,0 +1,262 @@
+"""The training offer, as LHEO shapes it: a provider's formations, their actions (how, where, at what price), and
+the actions' sessions (when). Codes (Formacode, NSF, ROME, RNCP, LHEO lists) are kept verbatim as strings.
+
+Imported records are keyed by (source, source_id): the name of the feed and the record's LHEO id. A record that
+disappears from its source is closed (`closed_at`), never deleted, so that requests and history keep pointing at it.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from horizon.programmes.enums import ProgrammeTheme
+
+from .enums import DatePrecision, EntryMode, Modality, OfferChangeAction, RecruitmentState, ThemeOrigin
+
+MANUAL_SOURCE = "plateforme"  # offers entered on the platform by providers and coordinators
+
+
+class Provider(models.Model):
+    """An organisme de formation: the body responsible for formations."""
+
+    name = models.CharField("nom", max_length=255)
+    legal_name = models.CharField("raison sociale", max_length=255, blank=True)
+    siret = models.CharField("SIRET", max_length=14, unique=True, null=True, blank=True)
+    nda = models.CharField("numéro de déclaration d'activité", max_length=11, blank=True)
+    qualiopi = models.BooleanField("certifié Qualiopi", default=False)
+    address = models.CharField("adresse", max_length=255, blank=True)
+    postal_code = models.CharField("code postal", max_length=5, blank=True)
+    commune = models.ForeignKey(
+        "territories.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    email = models.EmailField("e-mail", blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    website = models.URLField("site web", max_length=255, blank=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        verbose_name = "organisme de formation"
+        verbose_name_plural = "organismes de formation"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ProviderMembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class ProviderMembership(models.Model):
+    """A person who manages a provider's offers on the platform (role "Organisme de formation")."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_memberships")
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="memberships")
+    is_active = models.BooleanField("active", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProviderMembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "membre d'un organisme de formation"
+        verbose_name_plural = "membres des organismes de formation"
+        constraints = [models.UniqueConstraint(fields=["user", "provider"], name="provider_membership_unique")]
+
+    def __str__(self):
+        return f"{self.user} — {self.provider}"
+
+
+class FormationQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(closed_at__isnull=True)
+
+
+class Formation(models.Model):
+    """What is taught (LHEO `formation`): title, objective, content, certification, subject codes."""
+
+    source = models.CharField("source", max_length=50)
+    source_id = models.CharField("identifiant dans la source", max_length=100)
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="formations")
+    title = models.CharField("intitulé", max_length=255)
+    objective = models.TextField("objectif", blank=True)
+    expected_results = models.TextField("résultats attendus", blank=True)
+    content = models.TextField("contenu", blank=True)
+    certifying = models.BooleanField("certifiante", default=False)
+    certifications = models.JSONField("certifications", default=list, blank=True)  # [{"type": "RNCP", "code": …}]
+    formacodes = models.JSONField("codes Formacode", default=list, blank=True)  # the first is the main one
+    nsf_codes = models.JSONField("codes NSF", default=list, blank=True)
+    rome_codes = models.JSONField("codes ROME", default=list, blank=True)
+    entry_level = models.CharField("niveau d'entrée", max_length=3, blank=True)  # dict-niveaux
+    exit_level = models.CharField("niveau de sortie", max_length=3, blank=True)  # dict-niveaux
+    general_objective = models.CharField("objectif général", max_length=3, blank=True)  # dict-AIS
+    course_type = models.CharField("type de parcours", max_length=3, blank=True)  # dict-type-parcours
+    url = models.URLField("page de la formation", max_length=500, blank=True)
+    # Themes chosen by a coordinator are kept as they are: the derivation rules no longer touch them.
+    themes_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    themes_edited_at = models.DateTimeField("thèmes choisis le", null=True, blank=True)
+    fingerprint = models.CharField(max_length=64, blank=True, editable=False)  # of the imported record
+    closed_at = models.DateTimeField("retirée de la source le", null=True, blank=True)
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = FormationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "formation"
+        verbose_name_plural = "formations"
+        ordering = ["title"]
+        constraints = [models.UniqueConstraint(fields=["source", "source_id"], name="formation_source_unique")]
+
+    def __str__(self):
+        return self.title
+
+
+class FormationTheme(models.Model):
+    """A programme theme an offer answers (derived from codes and words by rules, or chosen by a coordinator)."""
+
+    formation = models.ForeignKey(Formation, on_delete=models.CASCADE, related_name="themes")
+    theme = models.CharField("thème", max_length=40, choices=ProgrammeTheme.choices)
+    origin = models.CharField("origine", max_length=10, choices=ThemeOrigin.choices, default=ThemeOrigin.DERIVED)
+
+    class Meta:
+        verbose_name = "thème d'une formation"
+        verbose_name_plural = "thèmes des formations"
+        constraints = [models.UniqueConstraint(fields=["formation", "theme"], name="formation_theme_unique")]
+        indexes = [models.Index(fields=["theme", "formation"], name="formation_theme_idx")]
+
+    def __str__(self):
+        return f"{self.formation} — {self.get_theme_display()}"
+
+
+class Action(models.Model):
+    """How and where a formation is delivered (LHEO `action`)."""
+
+    formation = models.ForeignKey(Formation, on_delete=models.CASCADE, related_name="actions")
+    source_id = models.CharField("identifiant dans la source", max_length=100)
+    modality = models.CharField("modalité", max_length=1, choices=Modality.choices, default=Modality.ON_SITE)
+    entry_mode = models.CharField(
+        "entrées et sorties", max_length=1, choices=EntryMode.choices, default=EntryMode.FIXED_DATES
+    )
+    rhythm = models.TextField("rythme", blank=True)
+    conditions = models.TextField("conditions spécifiques", blank=True)
+    price_total = models.DecimalField("prix total TTC", max_digits=10, decimal_places=2, null=True, blank=True)
+    price_hourly = models.DecimalField("prix horaire TTC", max_digits=8, decimal_places=2, null=True, blank=True)
+    hours_total = models.PositiveIntegerField("durée totale (heures)", null=True, blank=True)
+    hours_centre = models.PositiveIntegerField("heures en centre", null=True, blank=True)
+    hours_company = models.PositiveIntegerField("heures en entreprise", null=True, blank=True)
+    funders = models.JSONField("financeurs", default=list, blank=True)  # dict-financeurs codes
+    cpf_eligible = models.BooleanField("éligible au CPF", default=False)
+    trainer_name = models.CharField("organisme formateur", max_length=255, blank=True)
+    trainer_siret = models.CharField("SIRET du formateur", max_length=14, blank=True)
+    place_name = models.CharField("lieu", max_length=255, blank=True)
+    address = models.CharField("adresse", max_length=255, blank=True)
+    commune = models.ForeignKey(
+        "territories.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    closed_at = models.DateTimeField("retirée de la source le", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "action de formation"
+        verbose_name_plural = "actions de formation"
+        constraints = [models.UniqueConstraint(fields=["formation", "source_id"], name="action_source_unique")]
+
+    def __str__(self):
+        return f"{self.formation} ({self.get_modality_display()})"
+
+
+class SessionQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(closed_at__isnull=True)
+
+    def upcoming(self, today):
+        """Open sessions that have not ended (or whose end is unknown)."""
+        return self.open().filter(Q(end_date__gte=today) | Q(end_date__isnull=True, start_date__gte=today))
+
+
+class Session(models.Model):
+    """When an action takes place (LHEO `session`). Its place is its action's, copied for distance search."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="sessions")
+    formation = models.ForeignKey(Formation, on_delete=models.CASCADE, related_name="sessions", editable=False)
+    source_id = models.CharField("identifiant dans la source", max_length=100)
+    start_date = models.DateField("début", null=True, blank=True)
+    start_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    end_date = models.DateField("fin", null=True, blank=True)
+    end_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    recruitment_state = models.CharField(
+        "inscriptions", max_length=1, choices=RecruitmentState.choices, default=RecruitmentState.OPEN
+    )
+    registration_address = models.CharField("adresse d'inscription", max_length=255, blank=True)
+    commune = models.ForeignKey(
+        "territories.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    closed_at = models.DateTimeField("retirée de la source le", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "session"
+        verbose_name_plural = "sessions"
+        ordering = ["start_date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "source_id"], name="session_source_unique"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="session_ends_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["formation", "start_date"], name="session_formation_start_idx"),
+            models.Index(fields=["commune", "start_date"], name="session_commune_start_idx"),
+            models.Index(fields=["start_date"], name="session_start_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.formation} — {self.start_date or 'dates à venir'}"
+
+    def save(self, *args, **kwargs):
+        self.formation_id = self.action.formation_id
+        super().save(*args, **kwargs)
+
+
+class OfferChange(models.Model):
+    """Who changed what in an offer, and when (field → [before, after] as people read them)."""
+
+    formation = models.ForeignKey(Formation, on_delete=models.CASCADE, related_name="changes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField("action", max_length=30, choices=OfferChangeAction.choices)
+    changes = models.JSONField("modifications", default=dict, blank=True)
+    note = models.CharField("détail", max_length=255, blank=True)
+    created_at = models.DateTimeField("date", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "historique d'une offre"
+        verbose_name_plural = "historique des offres"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.formation} — {self.get_action_display()}"
