@@ -1,11 +1,11 @@
 """`make bench`: run every benchmark present and print a summary table.
 
-    .venv/bin/python -m bench.run [--only web|sirene|diagnostics] [--structures 30000] [--requests 200] [--sirene-rows 1000000]
-                              [--diagnostics 20000]
+    .venv/bin/python -m bench.run [--only web|sirene|diagnostics|lheo] [--structures 30000] [--requests 200]
+                              [--sirene-rows 1000000] [--diagnostics 20000] [--lheo-sessions 150000]
 
 Each option also reads an environment variable: BENCH_ONLY (comma-separated), BENCH_STRUCTURES,
-BENCH_REQUESTS, BENCH_SIRENE_ROWS, BENCH_DIAGNOSTICS. A benchmark module exposes `run(...)`, which prints its own figures
-and may return result rows (a list of dicts, or a dict) for the summary.
+BENCH_REQUESTS, BENCH_SIRENE_ROWS, BENCH_DIAGNOSTICS, BENCH_LHEO_SESSIONS. A benchmark module exposes `run(...)`,
+which prints its own figures and may return result rows (a list of dicts, or a dict) for the summary.
 """
 
 import argparse
@@ -39,11 +39,17 @@ def _run_diagnostics(args):
     return diagnostics.run(structures=args.structures, diagnostics=args.diagnostics, requests=args.requests)
 
 
+def _run_lheo(args):
+    lheo = importlib.import_module("bench.lheo")
+    return lheo.run(sessions=args.lheo_sessions, requests=args.requests)
+
+
 # name → (module, runner, French title)
 BENCHES = {
     "sirene": ("bench.sirene", _run_sirene, "Import SIRENE"),
     "web": ("bench.web", _run_web, "Pages web (gunicorn)"),
     "diagnostics": ("bench.diagnostics", _run_diagnostics, "Diagnostics RH"),
+    "lheo": ("bench.lheo", _run_lheo, "Import LHEO et recherche"),
 }
 
 
@@ -93,13 +99,21 @@ def main(argv=None):
         default=_env_int("BENCH_DIAGNOSTICS", 20_000),
         help="diagnostics envoyés dans la base du banc des diagnostics (défaut : %(default)s)",
     )
+    parser.add_argument(
+        "--lheo-sessions",
+        type=int,
+        default=_env_int("BENCH_LHEO_SESSIONS", 150_000),
+        help="sessions du fichier LHEO généré pour le banc d'import (défaut : %(default)s)",
+    )
     args = parser.parse_args(argv)
     only = args.only or [name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()]
     unknown = set(only) - set(BENCHES)
     if unknown:
         parser.error(f"banc inconnu : {', '.join(sorted(unknown))}")
-    if min(args.structures, args.requests, args.sirene_rows, args.diagnostics) < 1:
-        parser.error("--structures, --requests, --sirene-rows et --diagnostics doivent être des nombres positifs.")
+    if min(args.structures, args.requests, args.sirene_rows, args.diagnostics, args.lheo_sessions) < 1:
+        parser.error(
+            "--structures, --requests, --sirene-rows, --diagnostics et --lheo-sessions doivent être des nombres positifs."
+        )
 
     summary, failures = [], 0
     for name, (module, runner, title) in BENCHES.items():

@@ -13,6 +13,8 @@ urlpatterns = [
     path("territoires/", include("horizon.www.territories.urls")),
     path("reponses/", include("horizon.www.responses.urls")),
     path("diagnostics/", include("horizon.www.diagnostics.urls")),
+    path("formations/", include("horizon.www.catalogue.urls")),
+    path("offre-de-formation/", include("horizon.www.training.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -7,6 +7,7 @@ import pytest
 from django.db import connections
 
 from tests.browser import CHROMIUM, PHONE
+from tests.factories.territories import CommuneFactory
 
 # Playwright's sync API runs an event loop in the test thread; the database is touched between steps only.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -72,3 +73,13 @@ def phone_page(browser, live_server):
     context, page = _new_page(browser, live_server, viewport=PHONE)
     yield page
     context.close()
+
+
+@pytest.fixture
+def bordeaux(db):
+    return CommuneFactory()
+
+
+@pytest.fixture
+def merignac(db):
+    return CommuneFactory(code="33281", name="Mérignac", latitude=44.8386, longitude=-0.6436)

@@ -25,6 +25,7 @@ from horizon.accounts.models import User
 from horizon.organisations.enums import ChangeAction, MembershipRole, StructureSource
 from horizon.organisations.models import Collective, Contact, Membership, Structure, StructureChange
 from horizon.organisations.services import add_member
+from horizon.programmes.enums import ProgrammeRole
 from horizon.programmes.models import Programme, ProgrammeMembership
 from horizon.referentials.models import CollectiveAgreement, LegalCategory, NafCode, ProgrammeSector
 from horizon.territories.models import Commune, Departement, PostalCode, Region
@@ -32,6 +33,7 @@ from horizon.utils.text import normalize
 
 from . import data
 from .diagnostics import load_demo_diagnostics
+from .training import load_demo_training
 
 _TEMPLATE_CUM = list(accumulate(t.weight for t in data.TEMPLATES))
 _BANDS = list(data.BAND_RANGES)
@@ -482,6 +484,7 @@ class Summary:
     accounts_created: int = 0
     passwords_reset: int = 0
     diagnostics_created: int = 0
+    formations_imported: int = 0
 
 
 @transaction.atomic
@@ -522,5 +525,7 @@ def load_demo(count=data.DEFAULT_STRUCTURE_COUNT, seed=data.SEED):
     ensure_employer_memberships(users, employer_structure)
     employer_user = next(users[a.email] for a in data.ACCOUNTS if a.role == data.EMPLOYER)
     summary.diagnostics_created = load_demo_diagnostics(employer_structure, employer_user, seed)
+    provider_user = next(users[a.email] for a in data.ACCOUNTS if a.role == ProgrammeRole.PROVIDER)
+    summary.formations_imported = load_demo_training(provider_user)
     summary.structures = demo_structures.count()
     return summary

@@ -35,12 +35,6 @@ class DatePrecision(models.TextChoices):
     YEAR = "year", "Année"
 
 
-class OfferSource(models.TextChoices):
-    LHEO = "lheo", "Flux LHEO"
-    CPF = "cpf", "Mon Compte Formation"
-    MANUAL = "manual", "Saisie sur la plateforme"
-
-
 class ThemeOrigin(models.TextChoices):
     DERIVED = "derived", "Déduit des codes et du texte"
     MANUAL = "manual", "Choisi par la coordination"

@@ -1,6 +1,7 @@
 from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.forms.utils import flatatt
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -74,3 +75,26 @@ class FastSelect(forms.Select):
             ),
         )
         return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), options)
+
+
+class FrenchDateField(forms.DateField):
+    """A date picker (type="date") that also accepts what people type without it (31/12/2026), and refuses a year
+    that is surely a typo (before 2000 or more than ten years ahead)."""
+
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    input_formats_fr = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y"]
+    earliest_year = 2000
+    years_ahead = 10
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", self.input_formats_fr)
+        super().__init__(**kwargs)
+        self.error_messages["invalid"] = "Saisissez une date valide, par exemple 31/12/2026."
+
+    def validate(self, value):
+        super().validate(value)
+        latest = timezone.localdate().year + self.years_ahead
+        if value is not None and not (self.earliest_year <= value.year <= latest):
+            raise forms.ValidationError(
+                f"Vérifiez l'année : elle doit se situer entre {self.earliest_year} et {latest}.", code="year"
+            )

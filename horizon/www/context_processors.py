@@ -2,7 +2,9 @@ from django.utils.functional import SimpleLazyObject
 
 from horizon.diagnostics.perms import can_view_aggregates
 from horizon.organisations.perms import structures_of
+from horizon.programmes.enums import ProgrammeRole
 from horizon.programmes.perms import programme_roles
+from horizon.training.perms import providers_of
 
 
 def navigation(request):
@@ -14,4 +16,8 @@ def navigation(request):
         "nav_roles": SimpleLazyObject(lambda: programme_roles(user)),
         "nav_structures": SimpleLazyObject(lambda: structures_of(user)),
         "nav_aggregates": SimpleLazyObject(lambda: can_view_aggregates(user)),
+        # Only people with the provider role manage an offer: nobody else pays the query.
+        "nav_providers": SimpleLazyObject(
+            lambda: providers_of(user) if ProgrammeRole.PROVIDER in programme_roles(user) else []
+        ),
     }

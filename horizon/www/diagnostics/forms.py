@@ -3,30 +3,7 @@ from django.utils import timezone
 
 from horizon.diagnostics.action_plans import OTHER_THEME_LABEL
 from horizon.diagnostics.enums import ActionStatus
-from horizon.utils.forms import BootstrapFormMixin
-
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y"]
-BAD_DATE = "Saisissez une date valide, par exemple 31/12/2026."
-EARLIEST_YEAR = 2000
-LATEST_YEARS_AHEAD = 10
-
-
-class FrenchDateField(forms.DateField):
-    """A date picker (type="date") that also accepts what people type without it: 31/12/2026."""
-
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("input_formats", DATE_FORMATS)
-        super().__init__(**kwargs)
-        self.error_messages["invalid"] = BAD_DATE
-
-
-def _year_in_range(value, label):
-    latest = timezone.localdate().year + LATEST_YEARS_AHEAD
-    if value is not None and not (EARLIEST_YEAR <= value.year <= latest):
-        raise forms.ValidationError(f"Vérifiez l'année : {label} doit se situer entre {EARLIEST_YEAR} et {latest}.")
-    return value
+from horizon.utils.forms import BootstrapFormMixin, FrenchDateField
 
 
 class ActionForm(BootstrapFormMixin, forms.Form):
@@ -79,9 +56,6 @@ class ActionForm(BootstrapFormMixin, forms.Form):
     def clean_owner(self):
         return " ".join(self.cleaned_data["owner"].split())
 
-    def clean_due_date(self):
-        return _year_in_range(self.cleaned_data["due_date"], "l'échéance")
-
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(
@@ -126,4 +100,4 @@ class AgreementForm(BootstrapFormMixin, forms.Form):
         value = self.cleaned_data["agreed_on"]
         if value > timezone.localdate():
             raise forms.ValidationError("La date de validation ne peut pas être dans le futur.")
-        return _year_in_range(value, "la date de validation")
+        return value

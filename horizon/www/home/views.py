@@ -13,6 +13,7 @@ from horizon.organisations.models import Collective, Structure
 from horizon.organisations.perms import can_list_structures, structures_of
 from horizon.programmes.enums import ProgrammeRole
 from horizon.programmes.perms import programme_roles
+from horizon.training.perms import providers_of
 
 
 def home(request):
@@ -26,6 +27,8 @@ def home(request):
         "roles": [ProgrammeRole(role) for role in sorted(roles)],
         "is_coordinator": ProgrammeRole.COORDINATOR in roles,
         "small_group_k": settings.SMALL_GROUP_K,
+        # The training providers the person manages: the way to "Mon offre de formation".
+        "providers": providers_of(user),
     }
     if can_list_structures(user):
         context["registry_counts"] = {

@@ -7,9 +7,9 @@ from horizon.organisations.identifiers import clean_digits, validate_rna, valida
 from horizon.organisations.models import Collective, Contact, Structure
 from horizon.referentials.enums import EssFamily
 from horizon.referentials.models import ProgrammeSector
-from horizon.territories.models import Commune, Departement, Epci, Region
+from horizon.territories.models import Departement, Epci
 from horizon.utils.forms import BootstrapFormMixin, FastSelect, FieldsetsMixin
-from horizon.www.territories.forms import CommuneField
+from horizon.www.territories.forms import CommuneField, bound_territory_choices
 
 SORTS = {
     "nom": ("name", "Nom (A → Z)"),
@@ -44,20 +44,7 @@ class StructureFilterForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The programmes' regions bound the territory lists (all of France when no programme names a region);
-        # once a département is chosen, only its EPCI are offered.
-        departements = Departement.objects.all()
-        regions = Region.objects.filter(programme__isnull=False)
-        if regions.exists():
-            departements = departements.filter(region__in=regions)
-        self.fields["departement"].queryset = departements
-        chosen = self.data.get("departement")
-        communes = (
-            Commune.objects.filter(departement_id=chosen)
-            if chosen
-            else Commune.objects.filter(departement__in=departements)
-        )
-        self.fields["epci"].queryset = Epci.objects.filter(siren__in=communes.values("epci_id")).order_by("name")
+        bound_territory_choices(self)
 
     def filter(self, queryset):
         """Apply the filters that are valid (an invalid one is shown with its error and left out)."""

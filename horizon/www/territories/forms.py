@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from horizon.territories.models import Commune
+from horizon.territories.models import Commune, Departement, Epci, Region
 
 TEXT_SUFFIX = "_texte"
 MAX_TEXT_LENGTH = 200
@@ -118,3 +118,20 @@ class CommuneField(forms.ModelChoiceField):
             return True
         initial_code = initial.pk if isinstance(initial, Commune) else initial or ""
         return (commune.pk if commune else "") != str(initial_code)
+
+
+def bound_territory_choices(form):
+    """Bound the form's `departement` and `epci` choices to the programmes' regions (all of France when no
+    programme names a region); once a département is chosen, only its EPCI are offered."""
+    departements = Departement.objects.all()
+    regions = Region.objects.filter(programme__isnull=False)
+    if regions.exists():
+        departements = departements.filter(region__in=regions)
+    form.fields["departement"].queryset = departements
+    chosen = form.data.get("departement")
+    communes = (
+        Commune.objects.filter(departement_id=chosen)
+        if chosen
+        else Commune.objects.filter(departement__in=departements)
+    )
+    form.fields["epci"].queryset = Epci.objects.filter(siren__in=communes.values("epci_id")).order_by("name")

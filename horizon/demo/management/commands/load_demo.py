@@ -46,6 +46,10 @@ class Command(BaseCommand):
                 f"{summary.diagnostics_created} structures ont envoyé leur diagnostic RH (certaines deux fois), "
                 "avec des plans d'action."
             )
+        if summary.formations_imported:
+            self.stdout.write(
+                f"Offre de formation : {summary.formations_imported} formations importées d'un flux LHEO généré."
+            )
         if summary.accounts_created:
             self.stdout.write(f"{summary.accounts_created} comptes de démonstration créés.")
         if summary.passwords_reset:

@@ -1,0 +1,317 @@
+"""The catalogue's GET form: every filter and the order live in the URL.
+
+Which formations are listed: open formations (not withdrawn from their source) with at least one *available*
+session that matches the session filters (dates, place, modality, funding). A session is available when it is not
+cancelled, its action is open, its registrations are not closed, and it can still be joined:
+- it starts today or later (a partial date counts for its whole month or year: "septembre 2026" is still ahead
+  on 15 September 2026);
+- or its action takes entries all along (entrées/sorties permanentes) and it has not ended;
+- or it has no date yet ("dates à venir"), but only when no date range is asked for.
+Filters on place keep the sessions held there; "Inclure les formations à distance" also keeps the sessions of
+actions given entirely at a distance, which anyone may follow.
+"""
+
+import datetime
+import math
+
+from django import forms
+from django.db.models import Count, F, FloatField, Min, Q, TextField, Value, Window
+from django.db.models.functions import Cast, Coalesce
+from django.db.models.lookups import Contains
+
+from horizon.programmes.enums import ProgrammeTheme
+from horizon.referentials.models import LheoCode
+from horizon.territories.models import Commune, Departement, Epci
+from horizon.training.enums import DatePrecision, EntryMode, Modality, RecruitmentState
+from horizon.training.models import Action, Formation, Session
+from horizon.training.search import rank_of, search_formations
+from horizon.utils.forms import BootstrapFormMixin, FastSelect, FieldsetsMixin
+from horizon.www.territories.forms import CommuneField, bound_territory_choices
+
+FUNDERS_DICTIONARY = "dict-financeurs"
+OBSOLETE_FUNDER = "1"  # "Code(s) obsolète(s)": not a choice anyone makes
+RADIUS_CHOICES = [("10", "10 km"), ("20", "20 km"), ("30", "30 km"), ("50", "50 km"), ("100", "100 km")]
+DEFAULT_RADIUS = 30
+KM_PER_DEGREE = 111.195  # on the mean Earth sphere
+
+SORT_RELEVANCE, SORT_DATE, SORT_DISTANCE = "pertinence", "date", "distance"
+SORT_CHOICES = [
+    ("", "Pertinence, sinon prochaine session"),
+    (SORT_DATE, "Prochaine session"),
+    (SORT_DISTANCE, "Distance à la commune choisie"),
+]
+DISTANCE_NEEDS_COMMUNE = "Choisissez une commune pour trier par distance."
+END_BEFORE_START = "La fin de la période doit suivre son début."
+
+
+def available_q(today, date_from=None, date_to=None, closed_registrations=False, prefix=""):
+    """The condition on sessions (seen through `prefix`, such as "sessions__" from a formation) that one may still
+    join (see the module), starting within [date_from, date_to] when given; with `closed_registrations`, also
+    those whose registrations are closed (the offer page lists them, saying so). Positive conditions only, so
+    that from a formation they all bear on one and the same session."""
+
+    def q(**conditions):
+        return Q(**{prefix + name: value for name, value in conditions.items()})
+
+    start = max(date_from or today, today)
+    joinable = (
+        q(start_precision=DatePrecision.DAY, start_date__gte=start)
+        | q(start_precision=DatePrecision.MONTH, start_date__gte=start.replace(day=1))
+        | q(start_precision=DatePrecision.YEAR, start_date__gte=datetime.date(start.year, 1, 1))
+        | q(action__entry_mode=EntryMode.PERMANENT, end_date__gte=start)
+    )
+    if date_from is None and date_to is None:
+        joinable |= q(start_date__isnull=True) & (q(end_date__isnull=True) | q(end_date__gte=today))
+    condition = joinable & q(closed_at__isnull=True, action__closed_at__isnull=True)
+    if not closed_registrations:
+        condition &= q(recruitment_state__in=[RecruitmentState.OPEN, RecruitmentState.SUSPENDED])
+    if date_to is not None:
+        condition &= q(start_date__lte=date_to)
+    return condition
+
+
+def available_sessions(today, date_from=None, date_to=None, closed_registrations=False):
+    return Session.objects.filter(available_q(today, date_from, date_to, closed_registrations))
+
+
+def squared_distance(latitude, longitude, prefix=""):
+    """An expression ordering sessions by distance from a point: the squared distance in km² on a plane tangent
+    at the point (equirectangular). Plain arithmetic, the same on both databases, and within a fraction of a
+    percent of the true distance at the radii offered here; the distances shown are computed exactly."""
+    scale = math.cos(math.radians(latitude))
+    lat = Coalesce(f"{prefix}latitude", f"{prefix}commune__latitude")
+    lon = Coalesce(f"{prefix}longitude", f"{prefix}commune__longitude")
+    dy = (lat - Value(latitude)) * Value(KM_PER_DEGREE)
+    dx = (lon - Value(longitude)) * Value(KM_PER_DEGREE * scale)
+    return (dx * dx + dy * dy) * Value(1.0, output_field=FloatField())
+
+
+class CatalogueFilterForm(FieldsetsMixin, BootstrapFormMixin, forms.Form):
+    q = forms.CharField(
+        label="Mots-clés",
+        required=False,
+        max_length=200,
+        help_text="Intitulé, contenu, organisme ou code RNCP. Par exemple « fiche de poste » ou « tutorat ».",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    theme = forms.ChoiceField(
+        label="Thème du programme", choices=[("", "Tous"), *ProgrammeTheme.choices], required=False
+    )
+    departement = forms.ModelChoiceField(
+        label="Département", queryset=Departement.objects.all(), required=False, empty_label="Tous", widget=FastSelect
+    )
+    epci = forms.ModelChoiceField(
+        label="Intercommunalité (EPCI)",
+        queryset=Epci.objects.none(),
+        required=False,
+        empty_label="Toutes",
+        widget=FastSelect,
+    )
+    commune = CommuneField(
+        label="À proximité de la commune",
+        required=False,
+        help_text="Nom ou code postal, par exemple « Périgueux » ou « 24000 ».",
+    )
+    rayon = forms.TypedChoiceField(
+        label="Dans un rayon de", choices=RADIUS_CHOICES, coerce=int, required=False, empty_value=None
+    )
+    a_distance = forms.BooleanField(label="Inclure les formations suivies entièrement à distance", required=False)
+    du = forms.DateField(
+        label="Début à partir du", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    au = forms.DateField(
+        label="Début au plus tard le", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    modalite = forms.ChoiceField(label="Modalité", choices=[("", "Toutes"), *Modality.choices], required=False)
+    certifiante = forms.BooleanField(label="Formations certifiantes (RNCP, RS)", required=False)
+    qualiopi = forms.BooleanField(label="Organismes certifiés Qualiopi", required=False)
+    cpf = forms.BooleanField(label="Éligibles au CPF", required=False)
+    financeur = forms.ChoiceField(label="Financement possible par", choices=[], required=False)
+    tri = forms.ChoiceField(label="Trier par", choices=SORT_CHOICES, required=False)
+
+    fieldsets = [
+        ("Recherche", ["q", "theme"]),
+        ("Lieu", ["departement", "epci", "commune", "rayon", "a_distance"]),
+        ("Date de début", ["du", "au"]),
+        ("Modalités et financement", ["modalite", "certifiante", "qualiopi", "cpf", "financeur"]),
+        ("Ordre", ["tri"]),
+    ]
+
+    def __init__(self, data=None, *args, today, **kwargs):
+        self.query_data = data  # as the URL has it, for the links that remove a filter
+        if data is not None and not data.get("rayon"):
+            # The radius list shows the radius that applies.
+            data = data.copy()
+            data["rayon"] = str(DEFAULT_RADIUS)
+        super().__init__(data, *args, **kwargs)
+        self.today = today
+        bound_territory_choices(self)
+        funders = LheoCode.objects.filter(dictionary=FUNDERS_DICTIONARY).exclude(code=OBSOLETE_FUNDER)
+        self.fields["financeur"].choices = [("", "Tous"), *sorted(funders.values_list("code", "label"), key=_label)]
+        self.fields["rayon"].help_text = "Autour de la commune choisie."
+
+    def clean(self):
+        cleaned = super().clean()
+        date_from, date_to = cleaned.get("du"), cleaned.get("au")
+        if date_from and date_to and date_to < date_from:
+            self.add_error("au", END_BEFORE_START)
+        if cleaned.get("tri") == SORT_DISTANCE and not cleaned.get("commune"):
+            self.add_error("tri", DISTANCE_NEEDS_COMMUNE)
+        return cleaned
+
+    # What the valid filters give --------------------------------------------------------------------------------
+
+    @property
+    def valid_data(self):
+        """The cleaned values of the fields that are valid: an invalid filter is shown with its error and left out,
+        the others still apply."""
+        self.is_valid()
+        return self.cleaned_data
+
+    def sort(self):
+        data = self.valid_data
+        sort = data.get("tri") or ""
+        if sort == SORT_DISTANCE and data.get("commune"):
+            return SORT_DISTANCE
+        if sort in ("", SORT_RELEVANCE) and self.text:  # "pertinence": the value of older links
+            return SORT_RELEVANCE
+        return SORT_DATE
+
+    @property
+    def text(self):
+        return (self.valid_data.get("q") or "").strip()
+
+    @property
+    def origin(self):
+        """The commune distances are measured from, if one is chosen and located."""
+        commune = self.valid_data.get("commune")
+        return commune if commune is not None and commune.latitude is not None else None
+
+    @property
+    def radius(self):
+        return self.valid_data.get("rayon") or DEFAULT_RADIUS
+
+    def sessions(self):
+        """The available sessions that match the session filters."""
+        return Session.objects.filter(self.session_q())
+
+    def session_q(self, prefix=""):
+        """The condition on sessions (through `prefix`) that the filters set. Built once per prefix: the radius
+        costs a query."""
+        cache = self.__dict__.setdefault("_session_conditions", {})
+        if prefix not in cache:
+            cache[prefix] = self._session_q(prefix)
+        return cache[prefix]
+
+    def _session_q(self, prefix):
+        data = self.valid_data
+
+        def q(**conditions):
+            return Q(**{prefix + name: value for name, value in conditions.items()})
+
+        condition = available_q(self.today, data.get("du"), data.get("au"), prefix=prefix)
+        place = Q()
+        if data.get("departement"):
+            place &= q(commune__departement=data["departement"])
+        if data.get("epci"):
+            place &= q(commune__epci=data["epci"])
+        if data.get("commune"):
+            if "nearby" not in self.__dict__:
+                self.nearby = Commune.objects.within_km(data["commune"], self.radius).values("code")
+            place &= q(commune__in=self.nearby)
+        if place and data.get("a_distance"):
+            place |= q(action__modality=Modality.DISTANCE)
+        condition &= place
+        if data.get("modalite"):
+            condition &= q(action__modality=data["modalite"])
+        if data.get("cpf"):
+            condition &= q(action__cpf_eligible=True)
+        if data.get("financeur"):
+            # The funders are a JSON list of codes: its text holds the quoted code, the same on both databases.
+            funded = Action.objects.filter(
+                Contains(Cast("funders", output_field=TextField()), f'"{data["financeur"]}"')
+            ).values("pk")
+            condition &= q(action__in=funded)
+        return condition
+
+    def formation_filter(self):
+        """The open formations that pass the formation filters (theme, certifying, Qualiopi, text)."""
+        data = self.valid_data
+        formations = Formation.objects.open()
+        if data.get("theme"):
+            formations = formations.filter(themes__theme=data["theme"])
+        if data.get("certifiante"):
+            formations = formations.filter(certifying=True)
+        if data.get("qualiopi"):
+            formations = formations.filter(provider__qualiopi=True)
+        return search_formations(formations, self.text)
+
+    def listing(self):
+        """The matching formations in the order asked, as rows {formation_id, next_start[, distance_key], total} of one query grouped by formation over the matching sessions: PostgreSQL counts and
+        orders them in a single pass over the sessions (`total` is the number of formations, a window count)."""
+        sessions = Session.objects.filter(self.session_q(), formation__in=self.formation_filter().values("pk"))
+        rows = sessions.values("formation_id").annotate(
+            next_start=Min("start_date"), total=Window(Count("formation_id"))
+        )
+        sort = self.sort()
+        if sort == SORT_DISTANCE:
+            origin = self.origin
+            rows = rows.annotate(distance_key=Min(squared_distance(origin.latitude, origin.longitude)))
+            order = [F("distance_key").asc(nulls_last=True), F("next_start").asc(nulls_last=True)]
+        elif sort == SORT_RELEVANCE:
+            # Ordered by, not selected: grouped by formation, the rank is computed once per formation.
+            order = [rank_of(self.text, "formation_id").desc(), F("next_start").asc(nulls_last=True)]
+        else:
+            order = [F("next_start").asc(nulls_last=True)]
+        return rows.order_by(*order, "formation_id")
+
+    def active_filters(self):
+        """(label, value shown, query string without this filter) for each filter in use (the components'
+        active_filters contract)."""
+        data = self.valid_data
+        active = []
+        for name in ["q", "theme", "departement", "epci", "commune", "du", "au", "modalite", "financeur"]:
+            value = data.get(name)
+            if not value:
+                continue
+            field = self.fields[name]
+            if name == "commune":
+                shown = f"{value.name} ({value.departement_id}), {self.radius} km"
+                removed = ["commune", "commune_texte", "rayon", "a_distance"]
+                if data.get("tri") == SORT_DISTANCE:
+                    removed.append("tri")
+            elif isinstance(value, datetime.date):
+                shown = value.strftime("%d/%m/%Y")
+                removed = [name]
+            elif isinstance(field, forms.ModelChoiceField):
+                shown = str(value)
+                removed = [name, "epci"] if name == "departement" else [name]
+            elif isinstance(field, forms.ChoiceField):
+                shown = dict(field.choices).get(value, value)
+                removed = [name]
+            else:
+                shown = value
+                removed = [name]
+            label = "Commune" if name == "commune" else field.label
+            active.append((label, shown, self._without(removed)))
+        for name in ["a_distance", "certifiante", "qualiopi", "cpf"]:
+            if data.get(name) and (name != "a_distance" or self._has_place(data)):
+                active.append((self.fields[name].label, "oui", self._without([name])))
+        return active
+
+    @staticmethod
+    def _has_place(data):
+        return bool(data.get("departement") or data.get("epci") or data.get("commune"))
+
+    def _without(self, names):
+        rest = self.query_data.copy()
+        for name in [*names, "page"]:
+            rest.pop(name, None)
+        return rest.urlencode()
+
+    def clean_q(self):
+        return " ".join((self.cleaned_data.get("q") or "").split())
+
+
+def _label(choice):
+    return choice[1].casefold()
