@@ -132,6 +132,11 @@ INVITATION_VALIDITY_DAYS = 14
 # Small-group protection: aggregates shown to people not entitled to the rows need k structures.
 SMALL_GROUP_K = int(os.environ.get("SMALL_GROUP_K", "5"))
 
+# Register of needs: a need shared by at least this many structures of a territory is a "besoin non couvert" when
+# fewer than half of them have a joinable session of a matching formation within this radius.
+UNCOVERED_NEED_MIN_STRUCTURES = int(os.environ.get("UNCOVERED_NEED_MIN_STRUCTURES", "5"))
+UNCOVERED_NEED_RADIUS_KM = int(os.environ.get("UNCOVERED_NEED_RADIUS_KM", "30"))
+
 LANGUAGE_CODE = "fr-fr"
 LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
@@ -213,3 +218,6 @@ LOGGING = {
 }
 DEMO_ACCOUNTS = False
 FORM_RENDERER = "horizon.utils.forms.HorizonFormRenderer"
+# Training suggestions from a diagnostic's needs: offers held within this distance of the structure (remote offers
+# are suggested wherever the structure is).
+MATCHING_RADIUS_KM = int(os.environ.get("MATCHING_RADIUS_KM", "50"))

@@ -49,3 +49,14 @@ class OfferChangeAction(models.TextChoices):
     SESSION_ADDED = "session_added", "Session ajoutée"
     SESSION_UPDATED = "session_updated", "Session modifiée"
     THEMES = "themes", "Thèmes modifiés"
+
+
+class RequestStatus(models.TextChoices):
+    """Where an employer's training request stands (see TrainingRequest.TRANSITIONS)."""
+
+    SENT = "envoyee", "Envoyée"
+    ACCEPTED = "acceptee", "Acceptée"
+    REFUSED = "refusee", "Refusée"
+    ENROLLED = "inscrite", "Inscrite"
+    COMPLETED = "realisee", "Réalisée"
+    CANCELLED = "annulee", "Annulée"

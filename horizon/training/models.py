@@ -6,12 +6,21 @@ disappears from its source is closed (`closed_at`), never deleted, so that reque
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
 from horizon.programmes.enums import ProgrammeTheme
 
-from .enums import DatePrecision, EntryMode, Modality, OfferChangeAction, RecruitmentState, ThemeOrigin
+from .enums import (
+    DatePrecision,
+    EntryMode,
+    Modality,
+    OfferChangeAction,
+    RecruitmentState,
+    RequestStatus,
+    ThemeOrigin,
+)
 
 MANUAL_SOURCE = "plateforme"  # offers entered on the platform by providers and coordinators
 
@@ -260,3 +269,134 @@ class OfferChange(models.Model):
 
     def __str__(self):
         return f"{self.formation} — {self.get_action_display()}"
+
+
+# Training requests (demandes) -------------------------------------------------------------------------------------
+
+REFUSAL_REASON_REQUIRED = "Indiquez le motif du refus : il est transmis à l'employeur."
+
+
+class TransitionNotAllowed(ValidationError):
+    """A change of status that the life cycle of a request does not allow (French message)."""
+
+
+class TrainingRequestQuerySet(models.QuerySet):
+    def addressed_to(self, provider_ids):
+        return self.filter(formation__provider_id__in=provider_ids)
+
+    def of_structures(self, structure_ids):
+        return self.filter(structure_id__in=structure_ids)
+
+    def for_people(self, structure_ids, provider_ids):
+        """The requests of these structures, and those addressed to these providers."""
+        return self.filter(Q(structure_id__in=structure_ids) | Q(formation__provider_id__in=provider_ids))
+
+
+class TrainingRequest(models.Model):
+    """An employer (a structure) asks a provider for a formation, possibly for one of its sessions.
+
+    Its status only moves along TRANSITIONS, through `transition()`, which records a RequestEvent (who, when, why).
+    Who may make which move is decided in perms.py; the services in requests.py lock the row and notify people.
+    """
+
+    TRANSITIONS = {
+        RequestStatus.SENT: (RequestStatus.ACCEPTED, RequestStatus.REFUSED, RequestStatus.CANCELLED),
+        RequestStatus.ACCEPTED: (RequestStatus.ENROLLED, RequestStatus.CANCELLED),
+        RequestStatus.ENROLLED: (RequestStatus.COMPLETED, RequestStatus.CANCELLED),
+        RequestStatus.REFUSED: (),
+        RequestStatus.COMPLETED: (),
+        RequestStatus.CANCELLED: (),
+    }
+    FINAL = (RequestStatus.REFUSED, RequestStatus.COMPLETED, RequestStatus.CANCELLED)
+
+    structure = models.ForeignKey(
+        "organisations.Structure", verbose_name="structure", on_delete=models.PROTECT, related_name="training_requests"
+    )
+    formation = models.ForeignKey(
+        Formation, verbose_name="formation", on_delete=models.PROTECT, related_name="requests"
+    )
+    session = models.ForeignKey(
+        Session, verbose_name="session", on_delete=models.SET_NULL, null=True, blank=True, related_name="requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="demandée par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="training_requests",
+    )
+    people = models.PositiveSmallIntegerField("nombre de personnes", default=1)
+    preferred_period = models.CharField("période souhaitée", max_length=255, blank=True)
+    comment = models.TextField("commentaire", blank=True)
+    status = models.CharField(
+        "état", max_length=10, choices=RequestStatus.choices, default=RequestStatus.SENT, db_index=True
+    )
+    created_at = models.DateTimeField("envoyée le", auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    objects = TrainingRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "demande de formation"
+        verbose_name_plural = "demandes de formation"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(people__gte=1), name="training_request_people_positive"),
+            models.CheckConstraint(condition=Q(status__in=RequestStatus.values), name="training_request_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.formation} — {self.structure}"
+
+    @property
+    def is_final(self):
+        return self.status in self.FINAL
+
+    def next_statuses(self):
+        """The statuses this request may move to from where it stands."""
+        return self.TRANSITIONS.get(self.status, ())
+
+    def transition(self, to, user, note=""):
+        """Move to status `to` on behalf of `user`, and record the event. Raises TransitionNotAllowed for a move the
+        life cycle forbids, ValidationError (on "note") for a refusal without a reason. Who may make the move is
+        the caller's business (perms.can_transition_request)."""
+        note = (note or "").strip()
+        if to not in self.next_statuses():
+            raise TransitionNotAllowed(
+                f"Une demande « {self.get_status_display().lower()} » ne peut pas passer à l'état "
+                f"« {RequestStatus(to).label.lower() if to in RequestStatus.values else to} »."
+            )
+        if to == RequestStatus.REFUSED and not note:
+            raise ValidationError({"note": REFUSAL_REASON_REQUIRED})
+        previous = self.status
+        self.status = to
+        self.save(update_fields=["status", "updated_at"])
+        return RequestEvent.objects.create(
+            request=self,
+            from_status=previous,
+            to_status=to,
+            user=user if user and user.is_authenticated else None,
+            note=note,
+        )
+
+
+class RequestEvent(models.Model):
+    """One step in a request's life: its sending (from "" to envoyée) or a change of status, with who and why."""
+
+    request = models.ForeignKey(TrainingRequest, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField("état précédent", max_length=10, choices=RequestStatus.choices, blank=True)
+    to_status = models.CharField("nouvel état", max_length=10, choices=RequestStatus.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="par", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField("motif ou commentaire", blank=True)
+    created_at = models.DateTimeField("date", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "étape d'une demande de formation"
+        verbose_name_plural = "étapes des demandes de formation"
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.request} : {self.get_from_status_display() or '—'} → {self.get_to_status_display()}"

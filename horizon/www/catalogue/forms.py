@@ -1,12 +1,7 @@
 """The catalogue's GET form: every filter and the order live in the URL.
 
-Which formations are listed: open formations (not withdrawn from their source) with at least one *available*
-session that matches the session filters (dates, place, modality, funding). A session is available when it is not
-cancelled, its action is open, its registrations are not closed, and it can still be joined:
-- it starts today or later (a partial date counts for its whole month or year: "septembre 2026" is still ahead
-  on 15 September 2026);
-- or its action takes entries all along (entrées/sorties permanentes) and it has not ended;
-- or it has no date yet ("dates à venir"), but only when no date range is asked for.
+Which formations are listed: open formations (not withdrawn from their source) with at least one session that
+one may still join (horizon.training.availability) matching the session filters (dates, place, modality, funding).
 Filters on place keep the sessions held there; "Inclure les formations à distance" also keeps the sessions of
 actions given entirely at a distance, which anyone may follow.
 """
@@ -22,7 +17,8 @@ from django.db.models.lookups import Contains
 from horizon.programmes.enums import ProgrammeTheme
 from horizon.referentials.models import LheoCode
 from horizon.territories.models import Commune, Departement, Epci
-from horizon.training.enums import DatePrecision, EntryMode, Modality, RecruitmentState
+from horizon.training.availability import available_q
+from horizon.training.enums import Modality
 from horizon.training.models import Action, Formation, Session
 from horizon.training.search import rank_of, search_formations
 from horizon.utils.forms import BootstrapFormMixin, FastSelect, FieldsetsMixin
@@ -42,36 +38,6 @@ SORT_CHOICES = [
 ]
 DISTANCE_NEEDS_COMMUNE = "Choisissez une commune pour trier par distance."
 END_BEFORE_START = "La fin de la période doit suivre son début."
-
-
-def available_q(today, date_from=None, date_to=None, closed_registrations=False, prefix=""):
-    """The condition on sessions (seen through `prefix`, such as "sessions__" from a formation) that one may still
-    join (see the module), starting within [date_from, date_to] when given; with `closed_registrations`, also
-    those whose registrations are closed (the offer page lists them, saying so). Positive conditions only, so
-    that from a formation they all bear on one and the same session."""
-
-    def q(**conditions):
-        return Q(**{prefix + name: value for name, value in conditions.items()})
-
-    start = max(date_from or today, today)
-    joinable = (
-        q(start_precision=DatePrecision.DAY, start_date__gte=start)
-        | q(start_precision=DatePrecision.MONTH, start_date__gte=start.replace(day=1))
-        | q(start_precision=DatePrecision.YEAR, start_date__gte=datetime.date(start.year, 1, 1))
-        | q(action__entry_mode=EntryMode.PERMANENT, end_date__gte=start)
-    )
-    if date_from is None and date_to is None:
-        joinable |= q(start_date__isnull=True) & (q(end_date__isnull=True) | q(end_date__gte=today))
-    condition = joinable & q(closed_at__isnull=True, action__closed_at__isnull=True)
-    if not closed_registrations:
-        condition &= q(recruitment_state__in=[RecruitmentState.OPEN, RecruitmentState.SUSPENDED])
-    if date_to is not None:
-        condition &= q(start_date__lte=date_to)
-    return condition
-
-
-def available_sessions(today, date_from=None, date_to=None, closed_registrations=False):
-    return Session.objects.filter(available_q(today, date_from, date_to, closed_registrations))
 
 
 def squared_distance(latitude, longitude, prefix=""):

@@ -25,10 +25,11 @@ from horizon.programmes.enums import ProgrammeTheme
 from horizon.referentials.models import LheoCode
 from horizon.territories.geo import haversine_km
 from horizon.training import perms
+from horizon.training.availability import available_sessions
 from horizon.training.enums import DatePrecision, EntryMode, Modality, RecruitmentState
 from horizon.training.models import Formation
 
-from .forms import FUNDERS_DICTIONARY, SORT_DISTANCE, CatalogueFilterForm, available_sessions
+from .forms import FUNDERS_DICTIONARY, SORT_DISTANCE, CatalogueFilterForm
 
 PAGE_SIZE = 20
 LEVELS_DICTIONARY = "dict-niveaux"

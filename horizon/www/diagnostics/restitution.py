@@ -22,6 +22,7 @@ from horizon.diagnostics.models import ActionPlan
 from horizon.diagnostics.restitution import restitution_for
 from horizon.questionnaires.models import Response
 from horizon.questionnaires.perms import can_view_response
+from horizon.training.matching import suggestions_for
 
 PDF_STYLESHEET = "css/pdf/restitution.css"
 NOT_SUBMITTED = (
@@ -81,6 +82,9 @@ def restitution(request, pk):
         return redirection
     context = _context(response)
     context["has_plan"] = ActionPlan.objects.filter(response=response).exists()
+    # Offers for this diagnostic's needs: one query (two with the structure's commune), whatever the needs.
+    structure = response.structure
+    context["suggestions"] = suggestions_for(structure, timezone.localdate(), response=response) if structure else []
     # Two drawings of the same chart, one shown at a time: the narrow one keeps its text readable on a phone.
     context["chart"] = _chart(context["restitution"], css_class="maturity-chart w-100 h-auto d-none d-md-block")
     context["chart_narrow"] = _chart(

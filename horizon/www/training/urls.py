@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import themes, views
+from . import needs, requests, suggestions, themes, views
 
 app_name = "training"
 
@@ -13,4 +13,14 @@ urlpatterns = [
     path("sessions/<int:pk>/modifier/", views.edit_session, name="session_edit"),
     # Programme themes of an offer, chosen by coordinators.
     path("<int:pk>/themes/", themes.edit_themes, name="themes"),
+    # Offers that answer an employer's diagnosed needs.
+    path("suggestions/", suggestions.suggestions, name="suggestions"),
+    # The register of needs and the besoins non couverts, by territory and programme theme.
+    path("besoins/", needs.needs, name="needs"),
+    path("besoins/export.xlsx", needs.needs_export, name="needs_export"),
+    # Training requests (demandes): employers ask, providers and coordinators follow.
+    path("demandes/", requests.request_list, name="request_list"),
+    path("demandes/nouvelle/<int:formation_pk>/", requests.request_create, name="request_create"),
+    path("demandes/<int:pk>/", requests.request_detail, name="request_detail"),
+    path("demandes/<int:pk>/etat/", requests.request_transition, name="request_transition"),
 ]
