@@ -75,6 +75,7 @@ class ProviderRecord:
     email: str = ""
     phone: str = ""
     website: str = ""
+    qualiopi: bool | None = None  # from the feed's extension <extras><extra info="qualiopi">1</extra></extras>
 
 
 @dataclass(slots=True)

@@ -93,7 +93,10 @@ SESSION_FIELDS = (
     "latitude",
     "longitude",
 )
-PROVIDER_FIELDS = ("name", "legal_name", "nda", "address", "postal_code", "commune_id", "email", "phone", "website")
+PROVIDER_FIELDS = (
+    *("name", "legal_name", "nda", "address", "postal_code", "commune_id", "email", "phone", "website"),
+    "qualiopi",
+)
 LONG_TEXTS = frozenset({"objective", "expected_results", "content"})
 
 
@@ -337,7 +340,7 @@ class OfferImport:
             values = self._provider_values(provider)
             old = existing.get(siret)
             if old is None:
-                creates.append({"siret": siret, **values})
+                creates.append({"siret": siret, **values, "qualiopi": bool(values["qualiopi"])})
                 self.report.providers.created += 1
                 continue
             self.provider_ids[siret] = old["id"]
@@ -374,6 +377,7 @@ class OfferImport:
             "email": provider.email,
             "phone": provider.phone[:30],
             "website": provider.website,
+            "qualiopi": provider.qualiopi,  # None: the feed does not say, the platform's value stays
         }
 
     # -----------------------------------------------------------------------------------------------------------

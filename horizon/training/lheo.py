@@ -101,9 +101,19 @@ TAG_NAMES = words(
     modalites-enseignement modalites-entrees-sorties rythme-formation conditions-specifiques prix-total-TTC
     prix-horaire-TTC nombre-heures-total nombre-heures-centre nombre-heures-entreprise organisme-financeur
     code-financeur organisme-formateur raison-sociale-formateur SIRET-formateur lieu-de-formation session periode
-    debut fin etat-recrutement adresse-inscription
+    debut fin etat-recrutement adresse-inscription extras extra
     """
 )
+
+
+def _qualiopi(element, t):
+    """The Qualiopi certification a feed states in an extension of the provider (LHEO has no element for it):
+    `<extras><extra info="qualiopi">1</extra></extras>`; None when it says nothing."""
+    for extras in element.findall(t.extras):
+        for extra in extras.findall(t.extra):
+            if extra.get("info") == "qualiopi":
+                return (extra.text or "").strip().lower() in ("1", "oui", "true")
+    return None
 
 
 class Tags:
@@ -264,7 +274,9 @@ class RecordReader:
         if nda and not (len(nda) == 11 and nda.isalnum()):
             warnings.append(("nda", nda))
             nda = ""
-        provider = ProviderRecord(siret=siret, name=name, legal_name=legal_name, nda=nda)
+        provider = ProviderRecord(
+            siret=siret, name=name, legal_name=legal_name, nda=nda, qualiopi=_qualiopi(element, t)
+        )
         coordinates = element.find(t.coordonnees_organisme)
         coordinates = coordinates.find(t.coordonnees) if coordinates is not None else None
         if coordinates is not None:

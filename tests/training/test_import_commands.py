@@ -44,10 +44,10 @@ def test_import_lheo_dry_run_output(db):
     assert "  commune introuvable dans le référentiel des territoires (lieu sans commune) : " in output
     assert "  + 14_AF_0001 Responsable des ressources humaines (Les Petits Débrouillards Formation)" in output
     assert (
-        "  ! ligne 165, formation 14_AF_0003 : action 14_AF_0003_AC_01, session 14_SE_0003_01 : début, "
+        "  ! ligne 166, formation 14_AF_0003 : action 14_AF_0003_AC_01, session 14_SE_0003_01 : début, "
         "date invalide (20261345)"
     ) in output
-    assert "  ! ligne 198, formation 14_AF_0004 : SIRET de l'organisme responsable invalide" in output
+    assert "  ! ligne 199, formation 14_AF_0004 : SIRET de l'organisme responsable invalide" in output
     assert output.rstrip().endswith("Relancez avec --wet-run pour enregistrer.")
     assert not Formation.objects.exists()
 

@@ -206,6 +206,17 @@ def test_a_wet_run_tags_themes_and_makes_the_offers_searchable(communes):
     assert search_formations(Formation.objects.all(), "tuteurs").get().title == "Tuteur en entreprise"
 
 
+def test_the_qualiopi_extension_of_a_feed_is_read_and_silence_keeps_the_platform_value(communes):
+    run()
+    certified = Provider.objects.get(siret="77567227200017")
+    silent = Provider.objects.get(siret="44306184100013")
+    assert certified.qualiopi and not silent.qualiopi
+    Provider.objects.filter(pk=silent.pk).update(qualiopi=True)  # known from the DGEFP list, say
+    run()
+    silent.refresh_from_db()
+    assert silent.qualiopi
+
+
 def test_a_second_run_changes_nothing(communes):
     run()
     stamps = dict(Formation.objects.values_list("id", "updated_at"))
