@@ -15,6 +15,8 @@ from horizon.programmes.enums import ProgrammeRole
 from horizon.programmes.models import Programme, ProgrammeMembership
 from horizon.questionnaires.models import Response
 from horizon.territories.models import Commune
+from horizon.training.enums import RequestStatus
+from horizon.training.models import RequestEvent, TrainingRequest
 
 from .factories import demo_referentials
 
@@ -31,6 +33,7 @@ def table_counts():
     models = [
         *(User, Programme, ProgrammeMembership, Structure, Contact, Collective, Membership, StructureChange),
         *(Response, Need, ActionPlan, Action),
+        *(TrainingRequest, RequestEvent),
     ]
     counts = {model.__name__: model.objects.count() for model in models}
     counts["collective links"] = Structure.collectives.through.objects.count()
@@ -113,11 +116,47 @@ def test_demo_structures_have_diagnostics_and_action_plans(reference_data, demo_
     assert plan.actions.exclude(owner="").count() == plan.actions.count() >= 3
 
 
+def test_demo_structures_have_training_requests_in_every_state(reference_data, demo_on):
+    load()
+    provider_user = User.objects.get(email="formation@demo.horizon.test")
+    provider = provider_user.provider_memberships.get().provider
+    requests = TrainingRequest.objects.select_related("structure", "formation", "requested_by")
+    assert {r.status for r in requests} == set(RequestStatus.values)
+    for training_request in requests:
+        assert training_request.structure.source == StructureSource.DEMO
+        assert training_request.structure.responses.filter(is_latest=True).exists()  # it took the diagnostic
+        assert training_request.formation.source == "demo"
+        assert (
+            Membership.objects.active()
+            .filter(structure=training_request.structure, user=training_request.requested_by)
+            .exists()
+        )
+        events = list(training_request.events.order_by("created_at", "pk"))
+        assert events[0].from_status == "" and events[0].to_status == RequestStatus.SENT
+        assert events[0].user == training_request.requested_by
+        assert events[-1].to_status == training_request.status
+        for before, after in zip(events, events[1:], strict=False):
+            assert after.from_status == before.to_status
+    assert requests.filter(formation__provider=provider).count() >= 4
+    assert requests.exclude(formation__provider=provider).exists()
+    assert requests.values("structure").distinct().count() >= 4
+    refusal = RequestEvent.objects.get(to_status=RequestStatus.REFUSED)
+    assert refusal.note and refusal.user == provider_user
+
+    employer = User.objects.get(email="employeur@demo.horizon.test")
+    own = requests.filter(structure__name="Centre social et culturel Le Pont", formation__provider=provider)
+    assert {r.status for r in own} >= {RequestStatus.SENT, RequestStatus.ACCEPTED}
+    assert all(r.requested_by == employer for r in own)
+    accepted = own.get(status=RequestStatus.ACCEPTED).events.get(to_status=RequestStatus.ACCEPTED)
+    assert accepted.user == provider_user
+
+
 def test_running_it_again_creates_nothing(reference_data, demo_on):
     load()
     before = table_counts()
     output = load()
     assert table_counts() == before
+    assert before["TrainingRequest"] >= 6
     assert "déjà chargées" in output
 
 
