@@ -12,8 +12,12 @@
    import, then the same file again, nothing changed): sessions per second, ratio to the floor, peak memory of the
    child (ru_maxrss from os.wait4). Skipped, with a message, while the command does not exist.
 4. Starts gunicorn with the production settings (bench/web.py) and times anonymous GETs of the public catalogue
-   /formations/ (SCENARIOS below) against 150 ms at p95. A page that answers 404 or 500 is reported, and the
-   benchmark goes on.
+   /formations/ (`scenarios()` below) against 150 ms at p95, after one request that reads how many formations the
+   page found (a search on an empty catalogue measures nothing). A page that answers 404 or 500 is reported, and
+   the benchmark goes on.
+5. Before the server, in a child process on the same database: p50/p95 of `suggestions_for`
+   (horizon/training/matching.py) for 50 structures with needs: those of bench/diagnostics.py's database when
+   it is there, else demo structures given a submitted diagnostic here, as bench/diagnostics.py does.
 
 Targets: import ≥ 30 % of the bare parse, peak memory < 300 MiB, search p95 < 150 ms.
 """
@@ -23,6 +27,8 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
+import statistics
 import subprocess
 import sys
 import time
@@ -44,26 +50,29 @@ TARGET_MEMORY_MIB = 300
 IMPORT_TIMEOUT = 3600
 SESSION_TAG = "session"
 FORMATION_TAG = "formation"
+MATCHING_STRUCTURES = 50
+WARMUP_MATCHING = 3
 
 
 def scenarios(today=None):
-    """The timed pages: (label, GET parameters). Adjust the parameter names here when the catalogue changes them."""
+    """The timed pages: (label, GET parameters). The names are those of horizon/www/catalogue/forms.py
+    (CatalogueFilterForm): change them here when the catalogue changes them."""
     today = today or date.today()
     rows = [
         ("Formations, sans filtre", {}),
         ("Formations, « management à distance »", {"q": "management à distance"}),
         ("Formations, thème management + Gironde", {"theme": "management", "departement": "33"}),
         (
-            "Formations, « apprentissage » à 30 km de Bordeaux",
-            {"q": "apprentissage", "commune": "33063", "rayon": "30"},
+            "Formations, « apprentissage » à 30 km de Bordeaux, par distance",
+            {"q": "apprentissage", "commune": "33063", "rayon": "30", "tri": "distance"},
         ),
         (
             "Formations, Bordeaux Métropole, à distance, 3 prochains mois",
             {
                 "epci": "243300316",
                 "modalite": "2",
-                "debut": today.isoformat(),
-                "fin": (today + timedelta(days=90)).isoformat(),
+                "du": today.isoformat(),
+                "au": (today + timedelta(days=90)).isoformat(),
             },
         ),
     ]
@@ -71,6 +80,15 @@ def scenarios(today=None):
         web.Scenario(label, "/formations/" + (f"?{urllib.parse.urlencode(params)}" if params else ""), "liste")
         for label, params in rows
     ]
+
+
+RESULT_COUNT = re.compile(r"data-result-count>\s*([\d\s\u00a0\u202f.]+?)\s*formation")
+
+
+def result_count(body):
+    """The number of formations a catalogue page says it found, or None when the page does not say it."""
+    found = RESULT_COUNT.search(body.decode("utf-8", errors="replace"))
+    return int(re.sub(r"\D", "", found.group(1))) if found else None
 
 
 # --- The file ---------------------------------------------------------------------------------------------------
@@ -164,9 +182,93 @@ def child_database_step(action):
         deleted, _ = Formation.objects.filter(source=SOURCE).delete()
         print(f"{deleted} lignes supprimées")
         return
+    if action == "matching":
+        print(json.dumps(child_matching()))
+        return
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(json.dumps({"formations": Formation.objects.count(), "sessions": Session.objects.count()}))
+
+
+def _structures_with_needs(count):
+    """At least `count` demo structures with a submitted HR diagnostic that found needs: those of the database
+    (bench/diagnostics.py leaves 20,000 on PostgreSQL), else created here as that benchmark does (the demo
+    generator's bulk path, answers of horizon/diagnostics/samples.py scored by the real scoring)."""
+    import random
+
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.utils import timezone
+
+    from bench.diagnostics import _generate
+    from horizon.demo.generator import build_structures, insert_missing, load_lookups
+    from horizon.diagnostics.enums import DIAGNOSTIC_CODE
+    from horizon.diagnostics.models import Need
+    from horizon.organisations.enums import StructureSource
+    from horizon.organisations.models import Structure
+    from horizon.questionnaires import catalogue
+    from horizon.questionnaires.models import Response
+
+    def with_needs():
+        return Structure.objects.filter(
+            source=StructureSource.DEMO, pk__in=Need.objects.current().values("structure_id")
+        ).distinct()
+
+    missing = count - with_needs().count()
+    if missing > 0:
+        call_command("publish_questionnaires", verbosity=0)
+        version = catalogue.current_version(DIAGNOSTIC_CODE)
+        demo = Structure.objects.filter(source=StructureSource.DEMO)
+        wanted = demo.count() + missing * 2  # some diagnostics find no need
+        insert_missing(build_structures(wanted, load_lookups()), batch_size=2000)
+        candidates = list(
+            demo.exclude(responses__version__code=DIAGNOSTIC_CODE).select_related("commune").order_by("pk")
+        )[: missing * 2]
+        with transaction.atomic():
+            latest = _generate(version, candidates, random.Random(SEED), timezone.now() - timedelta(days=30))
+            Response.objects.filter(pk__in=[response.pk for response in latest]).update(is_latest=True)
+    return list(with_needs().select_related("commune").order_by("pk")[:count])
+
+
+def child_matching():
+    """Times `suggestions_for` (horizon/training/matching.py) on MATCHING_STRUCTURES structures with needs."""
+    from horizon.training.matching import suggestions_for
+
+    today = date.today()
+    structures = _structures_with_needs(MATCHING_STRUCTURES)
+    for structure in structures[:WARMUP_MATCHING]:
+        suggestions_for(structure, today)
+    timings, suggested = [], 0
+    for structure in structures:
+        started = time.perf_counter()
+        suggestions = suggestions_for(structure, today)
+        timings.append((time.perf_counter() - started) * 1000)
+        suggested += bool(suggestions)
+    return {"structures": len(structures), "with_suggestions": suggested, "ms": timings}
+
+
+def matching_row(label, env):
+    report = json.loads(database_step("matching", env).splitlines()[-1])
+    timings = report["ms"]
+    row = {"mesure": f"{label}, suggestions de formations (suggestions_for)", "requêtes": len(timings)}
+    if not timings:
+        row["résultat"] = "aucune structure avec des besoins"
+        print(f"  {label} : {row['résultat']}")
+        return row
+    row.update(
+        {
+            "p50 (ms)": round(statistics.median(timings), 1),
+            "p95 (ms)": round(web.percentile(timings, 0.95), 1),
+            "max (ms)": round(max(timings), 1),
+            "résultat": f"{report['with_suggestions']} structures sur {report['structures']} avec des suggestions",
+        }
+    )
+    print(
+        f"  {label} : suggestions_for sur {report['structures']} structures avec des besoins : "
+        f"p50 {row['p50 (ms)']} ms, p95 {row['p95 (ms)']} ms ({row['résultat']})",
+        flush=True,
+    )
+    return row
 
 
 def import_available():
@@ -238,11 +340,20 @@ def search_rows(label, env, requests, empty=False):
     try:
         client = web.Client(port)  # anonymous: the catalogue is public
         for scenario in scenarios():
+            first = client.get(scenario.path)
+            found = result_count(first.body) if first.status == 200 else None
             row = web.measure(client, scenario, requests)
             row["scénario"] = f"{label}, {row['scénario']}"
+            row["trouvées"] = "—" if found is None else found
             if empty and not row["résultat"].startswith("erreur"):
                 row["résultat"] = "sans valeur : catalogue vide"
-            print(f"    {row['scénario']} : p95 {row.get('p95 (ms)', '—')} ms ({row['résultat']})", flush=True)
+            elif found == 0 and not row["résultat"].startswith("erreur"):
+                row["résultat"] += " (aucune formation trouvée)"
+            print(
+                f"    {row['scénario']} : {row['trouvées']} formations trouvées, "
+                f"p50 {row.get('p50 (ms)', '—')} ms, p95 {row.get('p95 (ms)', '—')} ms ({row['résultat']})",
+                flush=True,
+            )
             rows.append(row)
     finally:
         web.stop_server(process)
@@ -301,11 +412,12 @@ def run(sessions=150_000, requests=200):
         catalogue = f"{counts['formations']} formations, {counts['sessions']} sessions en base"
         print(f"  {label} : {catalogue}")
         rows.append({"mesure": f"{label}, catalogue", "résultat": catalogue})
+        rows.append(matching_row(label, env))
         rows += search_rows(label, env, requests, empty=not counts["sessions"])
 
     print()
     columns = ["mesure", "sessions/s", "durée (s)", "import / lecture brute", "mémoire max (Mio)"]
-    columns += ["requêtes", "p50 (ms)", "p95 (ms)", "max (ms)", "cible p95 (ms)", "résultat"]
+    columns += ["trouvées", "requêtes", "p50 (ms)", "p95 (ms)", "max (ms)", "cible p95 (ms)", "résultat"]
     print(web.format_table([{"mesure": r.get("mesure") or r.get("scénario"), **r} for r in rows], columns))
     print(
         f"\nCibles : import ≥ {_percent(TARGET_RATIO)} de la lecture brute, mémoire < {TARGET_MEMORY_MIB} Mio, "
@@ -318,11 +430,11 @@ def run(sessions=150_000, requests=200):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Banc LHEO d'Horizon ESS : import du flux et recherche.")
-    parser.add_argument("action", nargs="?", choices=["run", "clean", "analyze"], default="run")
+    parser.add_argument("action", nargs="?", choices=["run", "clean", "analyze", "matching"], default="run")
     parser.add_argument("--sessions", type=int, default=150_000, help="sessions du fichier généré")
     parser.add_argument("--requests", type=int, default=200, help="requêtes chronométrées par page")
     args = parser.parse_args(argv)
-    if args.action in ("clean", "analyze"):
+    if args.action in ("clean", "analyze", "matching"):
         child_database_step(args.action)
         return 0
     if min(args.sessions, args.requests) < 1:

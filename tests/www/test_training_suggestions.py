@@ -74,6 +74,15 @@ def section(html):
     return html[html.index('id="formations"') : html.index('id="themes"')]
 
 
+def suggested(client, user, diagnostic):
+    """The offers the restitution loads into its "Formations pour vos besoins" section (htmx)."""
+    client.force_login(user)
+    url = reverse("diagnostics:restitution_suggestions", args=[diagnostic.pk])
+    result = client.get(url, HTTP_HX_REQUEST="true")
+    assert result.status_code == 200
+    return result.content.decode()
+
+
 # --- The restitution ---------------------------------------------------------------------------------------------
 
 
@@ -81,8 +90,10 @@ def test_restitution_shows_offers_for_its_needs_near_or_remote(client, admin, di
     html = restitution_page(client, admin, diagnostic)
     assert '<a href="#formations">Formations pour vos besoins</a>' in html
     assert html.index('id="besoins"') < html.index('id="formations"') < html.index('id="themes"')
-    shown = section(html)
-    assert "Formations pour vos besoins" in shown
+    loader = reverse("diagnostics:restitution_suggestions", args=[diagnostic.pk])
+    assert f'hx-get="{loader}"' in section(html) and f'href="{loader}"' in section(html)
+    assert f'href="{SUGGESTIONS}">Voir toutes les formations suggérées</a>' in section(html)
+    shown = suggested(client, admin, diagnostic)
     for key in ("near", "remote"):
         assert f'href="{reverse("catalogue:offer", args=[catalogue[key].pk])}"' in shown
     for key in ("far", "past", "closed", "full", "management"):
@@ -94,12 +105,14 @@ def test_restitution_shows_offers_for_its_needs_near_or_remote(client, admin, di
     assert "Finançable par votre OPCO (Uniformation)" in shown
     assert "Organisme certifié Qualiopi" in shown
     assert "À distance : sans déplacement" in shown
-    assert f'href="{SUGGESTIONS}">Voir toutes les formations suggérées</a>' in shown
+    # Without JavaScript, the same offers on a page of their own.
+    page = client.get(loader).content.decode()
+    assert "GPEC à Mérignac" in page and "<h1>Formations pour vos besoins</h1>" in page
 
 
 def test_restitution_without_offers_says_so(client, admin, diagnostic, perigueux):
     offer("GPEC à Périgueux", themes=[GPEC], action={"commune": perigueux})
-    shown = section(restitution_page(client, admin, diagnostic))
+    shown = suggested(client, admin, diagnostic)
     assert "Aucune formation ouverte aux inscriptions ne répond pour l'instant" in shown
     assert "GPEC à Périgueux" not in shown
 
@@ -112,7 +125,7 @@ def test_restitution_without_needs_has_no_section(client, admin, structure, cata
 def test_restitution_of_an_older_diagnostic_uses_its_own_needs(client, admin, structure, catalogue):
     older = submitted_diagnostic(structure, admin, levels={"gpec": 0}, default=2)
     submitted_diagnostic(structure, admin, levels={"management_fonction_rh": 0}, default=2)
-    shown = section(restitution_page(client, admin, older))
+    shown = suggested(client, admin, older)
     assert "GPEC à Mérignac" in shown and "Manager une équipe" not in shown
 
 
@@ -122,7 +135,7 @@ def test_restitution_shows_at_most_six_shared_among_needs(client, admin, structu
     for index in range(3):
         offer(f"QVCT {index}", themes=[QVCT], action={"commune": merignac})
     diagnostic = submitted_diagnostic(structure, admin, levels={"gpec": 0, "sante_securite_qvct": 0}, default=2)
-    shown = section(restitution_page(client, admin, diagnostic))
+    shown = suggested(client, admin, diagnostic)
     assert shown.count("data-suggestion-reasons") == 6
     # The GPEC offers all rank first (funded by the OPCO), yet the two needs share the places in turn.
     assert sum(f">GPEC {index}</a>" in shown for index in range(8)) == 3
@@ -133,14 +146,14 @@ def test_restitution_shows_at_most_six_shared_among_needs(client, admin, structu
 def test_restitution_query_count_does_not_grow(client, admin, structure, merignac):
     diagnostic = submitted_diagnostic(structure, admin, levels={"gpec": 0}, default=2)
     client.force_login(admin)
-    url = reverse("diagnostics:restitution", args=[diagnostic.pk])
-    client.get(url)
+    url = reverse("diagnostics:restitution_suggestions", args=[diagnostic.pk])
+    client.get(url, HTTP_HX_REQUEST="true")
     offer("GPEC 0", themes=[GPEC], action={"commune": merignac})
-    one = count_queries(lambda: client.get(url))
+    one = count_queries(lambda: client.get(url, HTTP_HX_REQUEST="true"))
     for index in range(1, 6):
         offer(f"GPEC {index}", themes=[GPEC, MANAGEMENT], sessions=2, action={"commune": merignac})
         offer(f"À distance {index}", themes=[GPEC], action={"remote": True})
-    many = count_queries(lambda: client.get(url))
+    many = count_queries(lambda: client.get(url, HTTP_HX_REQUEST="true"))
     assert one == many
 
 
@@ -229,6 +242,23 @@ def test_my_trainings_permissions(client, admin, diagnostic, who, expected):
     users = {"anonymous": None, "no_role": UserFactory(), "admin": admin}
     user = users[who] if who in users else user_with_role(who)
     assert_status(client, user, SUGGESTIONS, expected, who)
+
+
+@pytest.mark.parametrize(
+    "who, expected",
+    [("admin", OK), ("coordinator", OK), ("other_employer", 404), ("consultant", 404), ("funder", 404)],
+)
+def test_the_suggestions_of_a_diagnostic_follow_its_restitution_permissions(client, admin, diagnostic, who, expected):
+    users = {
+        "admin": lambda: admin,
+        "coordinator": lambda: user_with_role(ProgrammeRole.COORDINATOR),
+        "other_employer": lambda: employer(StructureFactory(name="Autre structure")),
+        "consultant": lambda: user_with_role(ProgrammeRole.CONSULTANT),
+        "funder": lambda: user_with_role(ProgrammeRole.FUNDER),
+    }
+    client.force_login(users[who]())
+    url = reverse("diagnostics:restitution_suggestions", args=[diagnostic.pk])
+    assert client.get(url, HTTP_HX_REQUEST="true").status_code == expected
 
 
 def test_another_structures_employer_sees_only_theirs(client, structure, diagnostic, catalogue):

@@ -82,9 +82,6 @@ def restitution(request, pk):
         return redirection
     context = _context(response)
     context["has_plan"] = ActionPlan.objects.filter(response=response).exists()
-    # Offers for this diagnostic's needs: one query (two with the structure's commune), whatever the needs.
-    structure = response.structure
-    context["suggestions"] = suggestions_for(structure, timezone.localdate(), response=response) if structure else []
     # Two drawings of the same chart, one shown at a time: the narrow one keeps its text readable on a phone.
     context["chart"] = _chart(context["restitution"], css_class="maturity-chart w-100 h-auto d-none d-md-block")
     context["chart_narrow"] = _chart(
@@ -94,6 +91,22 @@ def restitution(request, pk):
         css_class="maturity-chart w-100 h-auto d-md-none",
     )
     return render(request, "diagnostics/restitution.html", context)
+
+
+def restitution_suggestions(request, pk):
+    """The offers for a diagnostic's needs, loaded after the restitution itself (htmx) so that the page stays fast
+    whatever the size of the catalogue; without JavaScript, a page of its own."""
+    response, redirection = _diagnostic_for(request, pk)
+    if redirection:
+        return redirection
+    structure = response.structure
+    context = {
+        "response": response,
+        "structure": structure,
+        "suggestions": suggestions_for(structure, timezone.localdate(), response=response) if structure else [],
+    }
+    template = "diagnostics/includes/restitution_suggestions.html" if request.htmx else "diagnostics/suggestions.html"
+    return render(request, template, context)
 
 
 def _pdf_stylesheet():

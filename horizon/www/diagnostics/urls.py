@@ -8,6 +8,7 @@ urlpatterns = [
     # The restitution of a submitted diagnostic (pk: the questionnaire response).
     path("<int:pk>/", restitution.restitution, name="restitution"),
     path("<int:pk>/restitution.pdf", restitution.restitution_pdf, name="restitution_pdf"),
+    path("<int:pk>/formations/", restitution.restitution_suggestions, name="restitution_suggestions"),
     # Its action plan.
     path("<int:pk>/plan-d-action/", action_plans.plan, name="action_plan"),
     path("<int:pk>/plan-d-action/creer/", action_plans.create_plan, name="action_plan_create"),
