@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from horizon.diagnostics.enums import DIAGNOSTIC_CODE
@@ -70,7 +71,9 @@ def load_demo_training(provider_user):
     provider = Provider.objects.filter(siret=DEMO_PROVIDER_SIRET).first()
     if provider is not None:
         ProviderMembership.objects.update_or_create(user=provider_user, provider=provider, defaults={"is_active": True})
-        load_demo_requests(provider, provider_user)
+        # The requests notify people by e-mail: the demo's go nowhere, rather than fill the console of `make run`.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            load_demo_requests(provider, provider_user)
     return imported
 
 
