@@ -9,14 +9,13 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from horizon.diagnostics.aggregates import Figure, Masked
-from horizon.organisations.enums import MembershipRole
 from horizon.programmes.enums import ProgrammeRole
-from tests.factories.accounts import UserFactory, user_with_role
+from tests.factories.accounts import user_with_role
 from tests.factories.diagnostics import submitted_diagnostic
 from tests.factories.organisations import StructureFactory, employer
 from tests.factories.referentials import ProgrammeSectorFactory
 from tests.factories.territories import CommuneFactory, DepartementFactory, EpciFactory
-from tests.permissions import FORBIDDEN, OK, assert_status
+from tests.permissions import FORBIDDEN, OK, assert_status, people_by_role
 from tests.queries import count_queries
 
 URL = reverse("diagnostics:aggregates")
@@ -43,13 +42,7 @@ def test_every_role_is_in_the_matrix():
 
 @pytest.fixture
 def people(db):
-    own = StructureFactory()
-    return {
-        "admin": employer(own, MembershipRole.ADMIN),
-        "member": employer(own, MembershipRole.MEMBER),
-        "no_role": UserFactory(),
-        **{role: user_with_role(role) for role in ProgrammeRole.values},
-    }
+    return people_by_role()
 
 
 @pytest.mark.parametrize("url", [URL, f"{URL}?export=xlsx", f"{URL}?departement=33"])

@@ -9,15 +9,14 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from horizon.diagnostics.models import Need
-from horizon.organisations.enums import MembershipRole
 from horizon.programmes.enums import ProgrammeRole, ProgrammeTheme
 from horizon.training.needs_register import EXPORT_HEADER
-from tests.factories.accounts import UserFactory, user_with_role
+from tests.factories.accounts import user_with_role
 from tests.factories.diagnostics import submitted_diagnostic
 from tests.factories.organisations import StructureFactory, employer
 from tests.factories.territories import CommuneFactory, DepartementFactory, EpciFactory
 from tests.factories.training import ActionFactory, FormationFactory, ProviderMembershipFactory, SessionFactory
-from tests.permissions import FORBIDDEN, OK, assert_status
+from tests.permissions import FORBIDDEN, OK, assert_status, people_by_role
 from tests.queries import count_queries
 
 URL = reverse("training:needs")
@@ -48,14 +47,7 @@ def test_every_role_is_in_the_matrix():
 
 @pytest.fixture
 def people(db):
-    own = StructureFactory()
-    return {
-        "admin": employer(own, MembershipRole.ADMIN),
-        "member": employer(own, MembershipRole.MEMBER),
-        "no_role": UserFactory(),
-        "provider_member": ProviderMembershipFactory().user,
-        **{role: user_with_role(role) for role in ProgrammeRole.values},
-    }
+    return people_by_role(provider_member=ProviderMembershipFactory().user)
 
 
 @pytest.mark.parametrize("url", [URL, f"{URL}?departement=33", EXPORT])
