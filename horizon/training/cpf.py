@@ -19,9 +19,11 @@ from pathlib import Path
 
 from .enums import Modality
 from .feed import (
+    GZIP_MAGIC,
     MAX_ID_LENGTH,
     MAX_PRICE_TOTAL,
     ActionRecord,
+    FeedFile,
     FormationRecord,
     ProviderRecord,
     Rejection,
@@ -33,7 +35,6 @@ from .feed import (
     parse_price,
 )
 
-GZIP_MAGIC = b"\x1f\x8b"
 ACTION_ID = "cpf"  # the single action that stands for the offer
 
 # Canonical name → the column names it has had (lower case).
@@ -185,7 +186,7 @@ def map_header(header):
     return index
 
 
-class CpfFile:
+class CpfFile(FeedFile):
     """The CPF catalogue CSV (UTF-8 with or without BOM, plain or gzipped); iterate for records and rejections.
 
         with CpfFile(path) as cpf:
@@ -203,13 +204,6 @@ class CpfFile:
         self._reader = None
         self._index = None
         self._width = 0
-
-    def __enter__(self):
-        self.open()
-        return self
-
-    def __exit__(self, *exc_info):
-        self.close()
 
     def open(self):
         if not self.path.is_file():

@@ -18,6 +18,8 @@ from horizon.organisations.identifiers import clean_digits, siret_checksum_ok
 
 from .enums import DatePrecision, EntryMode, Modality, RecruitmentState
 
+GZIP_MAGIC = b"\x1f\x8b"  # the first two bytes of a gzip file
+
 
 def words(text):
     return tuple(text.split())
@@ -364,3 +366,14 @@ def parse_coordinate(latitude, longitude):
 
 def dedup(codes):
     return list(dict.fromkeys(code for code in codes if code))
+
+
+class FeedFile:
+    """A feed file read inside a `with` block, which opens it and closes it: subclasses define open() and close()."""
+
+    def __enter__(self):
+        self.open()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()

@@ -26,10 +26,12 @@ from xml.parsers import expat
 
 from .enums import EntryMode, Modality, RecruitmentState
 from .feed import (
+    GZIP_MAGIC,
     MAX_ID_LENGTH,
     MAX_PRICE_HOURLY,
     MAX_PRICE_TOTAL,
     ActionRecord,
+    FeedFile,
     FormationRecord,
     Place,
     ProviderRecord,
@@ -51,7 +53,6 @@ from .feed import (
 )
 
 NAMESPACES = {"http://www.lheo.org/2.2": "2.2", "http://lheo.gouv.fr/2.3": "2.3"}
-GZIP_MAGIC = b"\x1f\x8b"
 HEAD_SIZE = 1 << 16  # bytes read to find the root element
 MAX_HEAD_SIZE = 1 << 22  # a root element not found in 4 MiB: not an LHEO file
 
@@ -562,7 +563,7 @@ class _LineTracker:
         return data
 
 
-class LheoFile:
+class LheoFile(FeedFile):
     """An LHEO file (plain or gzipped) opened for reading; iterate over it for records and rejections.
 
         with LheoFile(path) as lheo:
@@ -581,13 +582,6 @@ class LheoFile:
         self._raw = None
         self._stream = None
         self._prefix = ""
-
-    def __enter__(self):
-        self.open()
-        return self
-
-    def __exit__(self, *exc_info):
-        self.close()
 
     def open(self):
         if not self.path.is_file():

@@ -25,6 +25,18 @@ OBSOLETE_FUNDER_CODES = {"1"}  # "Code(s) obsolète(s)"
 OTHER_FUNDER_CODE = "0"
 CERTIFICATION_CODE = re.compile(r"^(RNCP|RS)[\s\-]*(\d{1,10})$", re.IGNORECASE)
 MAX_HOURS = 99_999
+MAX_TEXT_LENGTH = 3000
+
+
+def long_text(label, rows, help_text="", max_length=MAX_TEXT_LENGTH):
+    """An optional multi-line text field of `rows` lines."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        help_text=help_text,
+    )
 
 
 class EuroField(forms.DecimalField):
@@ -95,25 +107,11 @@ class OfferForm(FieldsetsMixin, BootstrapFormMixin, forms.Form):
         error_messages={"required": services.TITLE_REQUIRED},
         help_text="Tel qu'il apparaîtra dans le catalogue, par exemple « Rédiger une fiche de poste ».",
     )
-    objective = forms.CharField(
-        label="Objectif",
-        required=False,
-        max_length=3000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Ce que les personnes sauront faire à l'issue de la formation.",
-    )
-    content = forms.CharField(
-        label="Contenu",
-        required=False,
-        max_length=3000,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="Le programme : les thèmes abordés, les méthodes, les outils.",
-    )
-    expected_results = forms.CharField(
-        label="Résultats attendus",
-        required=False,
-        max_length=3000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+    objective = long_text("Objectif", rows=4, help_text="Ce que les personnes sauront faire à l'issue de la formation.")
+    content = long_text("Contenu", rows=6, help_text="Le programme : les thèmes abordés, les méthodes, les outils.")
+    expected_results = long_text(
+        "Résultats attendus",
+        rows=3,
         help_text="Ce qui est obtenu à la fin : attestation, certification, compétences validées…",
     )
     certifying = forms.BooleanField(label="Formation certifiante", required=False)
@@ -127,11 +125,9 @@ class OfferForm(FieldsetsMixin, BootstrapFormMixin, forms.Form):
     exit_level = forms.ChoiceField(label="Niveau de sortie", required=False)
     modality = forms.ChoiceField(label="Modalité", choices=Modality.choices, initial=Modality.ON_SITE)
     entry_mode = forms.ChoiceField(label="Entrées et sorties", choices=EntryMode.choices, initial=EntryMode.FIXED_DATES)
-    rhythm = forms.CharField(
-        label="Rythme",
-        required=False,
-        max_length=3000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+    rhythm = long_text(
+        "Rythme",
+        rows=2,
         help_text="Par exemple : 2 jours par mois, en journée ; ou temps plein, 35 heures par semaine.",
     )
     hours_total = forms.IntegerField(

@@ -5,6 +5,7 @@ from django import forms
 from horizon.training.enums import RequestStatus
 from horizon.training.models import REFUSAL_REASON_REQUIRED
 from horizon.utils.forms import BootstrapFormMixin
+from horizon.www.training.forms import long_text
 
 MAX_PEOPLE = 500
 NO_SESSION = "Sans session précise"
@@ -48,12 +49,8 @@ class RequestForm(BootstrapFormMixin, forms.Form):
         required=False,
         help_text="Par exemple : « au printemps », « avant septembre », « les mardis ».",
     )
-    comment = forms.CharField(
-        label="Commentaire pour l'organisme",
-        required=False,
-        max_length=3000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Les postes concernés, vos contraintes, une question…",
+    comment = long_text(
+        "Commentaire pour l'organisme", rows=4, help_text="Les postes concernés, vos contraintes, une question…"
     )
 
     def __init__(self, *args, structures, sessions, session_labels, single_structure=None, **kwargs):
@@ -69,7 +66,7 @@ class TransitionForm(BootstrapFormMixin, forms.Form):
     """One move of a request: the new status (among `allowed`) and a note (the reason, required to refuse)."""
 
     status = forms.ChoiceField(choices=RequestStatus.choices, widget=forms.HiddenInput())
-    note = forms.CharField(label="Motif", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    note = long_text("Motif", rows=3, max_length=2000)
 
     def __init__(self, *args, allowed=(), **kwargs):
         super().__init__(*args, **kwargs)

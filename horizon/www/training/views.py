@@ -51,6 +51,11 @@ def _apply_errors(form, error, names=None):
         form.add_error(field if field in form.fields else None, messages_)
 
 
+def _offer_context(formation, form):
+    """What the pages editing an offer or one of its sessions show of the offer."""
+    return {"formation": formation, "form": form, "imported": formation.source != MANUAL_SOURCE}
+
+
 def session_dates(session):
     """ "du 12/03/2026 au 13/03/2026", "le 12/03/2026", "en 09/2026" (a month known only), "dates à venir"."""
     start = services.format_date(session.start_date, session.start_precision)
@@ -165,11 +170,9 @@ def edit(request, pk):
                 messages.info(request, "Aucune modification : l'offre est inchangée.")
             return redirect("catalogue:offer", formation.pk)
     context = {
-        "formation": formation,
-        "form": form,
+        **_offer_context(formation, form),
         "action": action,
         "actions": [(a, action_label(a)) for a in actions],
-        "imported": formation.source != MANUAL_SOURCE,
         "sessions": [
             (session, session_dates(session))
             for session in formation.sessions.select_related("action__commune").order_by("start_date", "pk")
@@ -232,11 +235,9 @@ def edit_session(request, pk):
                 messages.success(request, "Les modifications de la session sont enregistrées.")
             return redirect("catalogue:offer", formation.pk)
     context = {
-        "formation": formation,
-        "form": form,
+        **_offer_context(formation, form),
         "session": session,
         "action_label": action_label(session.action),
         "dates": session_dates(session),
-        "imported": formation.source != MANUAL_SOURCE,
     }
     return render(request, "training/session_form.html", context)

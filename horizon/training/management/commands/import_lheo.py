@@ -7,32 +7,29 @@ docs/data-imports.md.
 
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from horizon.training.imports import BATCH_SIZE, CPF_SOURCE, LHEO_SOURCE, ImportReport, import_offer, report_lines
+from horizon.training.feed_command import FeedImportCommand
+from horizon.training.imports import CPF_SOURCE, LHEO_SOURCE, ImportReport, import_offer, report_lines
 from horizon.training.lheo import LheoError, LheoFile
 from horizon.training.models import MANUAL_SOURCE
 
 RESERVED_SOURCES = {CPF_SOURCE, MANUAL_SOURCE}
 
 
-class Command(BaseCommand):
+class Command(FeedImportCommand):
     help = (
         "Importe l'offre de formation d'un fichier LHEO 2.2 ou 2.3 (XML, éventuellement compressé en gzip) : "
         "organismes, formations, actions et sessions. Simulation par défaut."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument("file", metavar="FICHIER", help="fichier LHEO (.xml ou .xml.gz)")
+    file_help = "fichier LHEO (.xml ou .xml.gz)"
+
+    def add_source_argument(self, parser):
         parser.add_argument(
             "--source",
             default=LHEO_SOURCE,
             help="nom du flux (par défaut « lheo ») : les formations de ce flux absentes du fichier sont fermées",
-        )
-        parser.add_argument("--wet-run", action="store_true", help="enregistrer (sinon : simulation)")
-        parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help="formations écrites par lot")
-        parser.add_argument(
-            "--max-details", type=int, default=50, help="lignes de détail par rubrique (toutes avec --verbosity 2)"
         )
 
     def handle(self, *args, **options):
@@ -45,10 +42,7 @@ class Command(BaseCommand):
                 f"La source « {source} » est réservée (offre CPF ou saisie sur la plateforme) : choisissez un autre "
                 "nom avec --source, sinon l'import fermerait ces formations."
             )
-        if options["batch_size"] < 1:
-            raise CommandError("--batch-size doit être un entier positif.")
-        limit = None if options["verbosity"] >= 2 else options["max_details"]
-        report = ImportReport(source=source, limit=limit)
+        report = ImportReport(source=source, limit=self.details_limit(options))
         try:
             with LheoFile(options["file"]) as lheo:
                 header = f"{options['file']} (LHEO {lheo.version}{', compressé gzip' if lheo.compressed else ''})"
@@ -62,6 +56,4 @@ class Command(BaseCommand):
             wet_run=options["wet_run"],
             elapsed=time.perf_counter() - started,
         )
-        styles = {"success": self.style.SUCCESS, "warning": self.style.WARNING}
-        for text, style in lines:
-            self.stdout.write(styles[style](text) if style else text)
+        self.write_lines(lines)
