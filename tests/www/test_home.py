@@ -52,3 +52,15 @@ def test_home_queries_do_not_grow_with_the_plan(client, structure, admin):
     for number in range(5):
         action_plans.add_action(plan, admin, title=f"Action {number}", due_date=timezone.localdate() - timedelta(1))
     assert count_queries(lambda: client.get(reverse("www:home"))) == few
+
+
+def test_only_the_structures_admins_are_offered_to_edit_it_and_invite_colleagues(client, structure, admin, member):
+    edit, members = reverse("structures:edit", args=[structure.pk]), reverse("structures:members", args=[structure.pk])
+    html = home(client, admin)
+    assert edit in html and members in html
+
+    # A plain member would be refused both pages: no link leads there.
+    html = home(client, member)
+    assert reverse("structures:detail", args=[structure.pk]) in html
+    assert edit not in html and members not in html
+    assert client.get(edit).status_code == 403

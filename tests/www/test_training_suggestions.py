@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from horizon.organisations.enums import MembershipRole
 from horizon.programmes.enums import ProgrammeRole
 from horizon.training.matching import suggestions_by_structure, suggestions_for
 from tests.factories.accounts import UserFactory, user_with_role
@@ -194,6 +195,20 @@ def test_a_structure_without_a_place_gets_remote_offers_only(admin, catalogue):
 
 
 # --- "Mes formations" --------------------------------------------------------------------------------------------
+
+
+def test_only_an_administrator_is_sent_to_complete_an_unlocated_structure(client, catalogue):
+    structure = StructureFactory(commune=None)
+    admin = employer(structure)
+    member = employer(structure, MembershipRole.MEMBER)
+    submitted_diagnostic(structure, admin, levels={"gpec": 0}, default=2)
+    edit = reverse("structures:edit", args=[structure.pk])
+    client.force_login(admin)
+    assert f'href="{edit}"' in client.get(SUGGESTIONS).content.decode()
+    client.force_login(member)
+    html = client.get(SUGGESTIONS).content.decode()
+    assert f'href="{edit}"' not in html and "peut compléter son profil" in html
+
 
 
 def test_my_trainings_page(client, structure, admin, diagnostic, catalogue):

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from horizon.diagnostics.action_plans import structure_overview
 from horizon.organisations.models import Collective, Structure
-from horizon.organisations.perms import can_list_structures, structures_of
+from horizon.organisations.perms import can_edit_structure, can_list_structures, structures_of
 from horizon.programmes.enums import ProgrammeRole
 from horizon.programmes.perms import programme_roles
 from horizon.training.perms import providers_of
@@ -22,8 +22,12 @@ def home(request):
     roles = programme_roles(user)
     today = timezone.localdate()
     context = {
-        # Each structure with where its HR diagnostic and action plan stand (an employer has one or two).
-        "structures": [(structure, structure_overview(structure, today)) for structure in structures_of(user)],
+        # Each structure with where its HR diagnostic and action plan stand (an employer has one or two), and
+        # whether the person may edit its profile and invite colleagues (a structure's admins only).
+        "structures": [
+            (structure, structure_overview(structure, today), can_edit_structure(user, structure))
+            for structure in structures_of(user)
+        ],
         "roles": [ProgrammeRole(role) for role in sorted(roles)],
         "is_coordinator": ProgrammeRole.COORDINATOR in roles,
         "small_group_k": settings.SMALL_GROUP_K,

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from horizon.diagnostics.enums import DIAGNOSTIC_CODE
-from horizon.organisations.perms import structures_of
+from horizon.organisations.perms import can_edit_structure, structures_of
 from horizon.questionnaires.models import Response
 from horizon.training.matching import radius_km, suggestions_by_structure
 
@@ -27,5 +27,13 @@ def suggestions(request):
         .filter(structure__in=structures, is_latest=True)
         .values_list("structure_id", "pk")
     )
-    rows = [(structure, diagnostics.get(structure.pk), by_structure.get(structure.pk)) for structure in structures]
+    rows = [
+        (
+            structure,
+            diagnostics.get(structure.pk),
+            by_structure.get(structure.pk),
+            can_edit_structure(request.user, structure),
+        )
+        for structure in structures
+    ]
     return render(request, "training/suggestions.html", {"rows": rows, "radius": radius_km()})
