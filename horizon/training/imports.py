@@ -21,8 +21,10 @@ Everything runs in one transaction; a dry run runs the same writes and rolls the
 Records go by batches: a few queries per batch (existing rows, inserts — COPY on PostgreSQL, one executemany on
 SQLite —, updates as one executemany), never one per record.
 
-The report's `touched_formation_ids` are the formations whose offer changed in any way: a wet run refreshes, in
-the same transaction, what derives from them (their programme themes and the search index).
+The report's `touched_formation_ids` are the formations whose offer changed in any way; `derived_formation_ids` are
+those whose own row was written (not only their actions or sessions). A wet run refreshes, in the same transaction,
+what derives from the latter (their programme themes and the search index, which read only the formation's row and
+its provider's name: the formations of a renamed provider are indexed again too).
 """
 
 import hashlib
@@ -143,6 +145,11 @@ class ImportReport:
     # Formations created, updated, closed or reopened: their themes and search index are to be refreshed. After a
     # dry run they name rows that were rolled back.
     touched_formation_ids: set = field(default_factory=set)
+    # The touched formations whose own row was written (created, updated, closed or reopened), not only their
+    # actions or sessions: themes and search read nothing else, so only these are refreshed.
+    derived_formation_ids: set = field(default_factory=set)
+    # Providers whose name changed: the search index holds the name of each formation's provider.
+    renamed_provider_ids: set = field(default_factory=set)
 
     def reject(self, rejection):
         self.rejected.append(rejection)
@@ -243,9 +250,16 @@ def import_offer(source, items, *, wet_run, report=None, batch_size=BATCH_SIZE, 
         importer = OfferImport(source, report, batch_size=batch_size, resolver=resolver, label=label)
         importer.run(items)
         if wet_run:
-            ids = sorted(report.touched_formation_ids)
+            ids = sorted(report.derived_formation_ids)
             themes.refresh_derived_themes(ids)
-            search.index_formations(ids)
+            indexed = set(ids)
+            if report.renamed_provider_ids:
+                indexed.update(
+                    Formation.objects.filter(provider_id__in=report.renamed_provider_ids, closed_at__isnull=True)
+                    .order_by()
+                    .values_list("id", flat=True)
+                )
+            search.index_formations(indexed)
         else:
             transaction.set_rollback(True, using=using)
     return report
@@ -349,6 +363,8 @@ class OfferImport:
             if any(merged[name] != old[name] for name in PROVIDER_FIELDS):
                 updates.append((old["id"], merged))
                 self.report.providers.updated += 1
+                if merged["name"] != old["name"]:
+                    self.report.renamed_provider_ids.add(old["id"])
             else:
                 self.report.providers.unchanged += 1
         self.providers.update(updates, PROVIDER_FIELDS, self.now)
@@ -630,6 +646,8 @@ class OfferImport:
         for source_id, (record, _) in plan.records.items():
             formation_id = formation_ids[source_id]
             state = plan.formation_state[source_id]
+            if state != "unchanged":
+                report.derived_formation_ids.add(formation_id)
             children = plan.children[source_id]
             for kind in ("actions_closed", "sessions_closed"):
                 children[kind] += closed_by_formation[(formation_id, kind)]
@@ -735,6 +753,7 @@ class OfferImport:
         for pk, source_id, title in gone:
             report.detail("closed", f"- {source_id} {title} : absente du fichier, fermée")
             report.touched_formation_ids.add(pk)
+            report.derived_formation_ids.add(pk)
         self.changes.insert(
             [
                 {"formation_id": pk, "user_id": None, "action": OfferChangeAction.CLOSED, "changes": {}, "note": note}

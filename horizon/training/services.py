@@ -278,7 +278,8 @@ def _place_of(action):
 
 
 def _after_write(formation_pk):
-    """The search index and the derived themes follow every write."""
+    """The search index and the derived themes follow every write (an offer update that changed only its action's
+    fields skips them: they read nothing of the action)."""
     from horizon.training.search import index_formations
     from horizon.training.themes import refresh_derived_themes
 
@@ -373,7 +374,8 @@ def update_offer(formation, user, formation_fields, action_fields, action=None):
     if formation.source != MANUAL_SOURCE:
         note += f" (offre importée du flux « {formation.source} »)"
     _record(formation, user, OfferChangeAction.UPDATED, changes, note=note)
-    _after_write(formation.pk)
+    if changes.keys() & set(FORMATION_FIELDS):
+        _after_write(formation.pk)
     return list(changes)
 
 

@@ -383,3 +383,32 @@ def test_the_number_of_queries_does_not_grow_with_the_records(communes, tmp_path
     run(small, source="petit")
     run(large, source="grand")
     assert queries(small, "petit", wet=True) == queries(large, "grand", wet=True)
+
+
+def test_a_change_of_sessions_only_leaves_themes_and_search_alone(communes, tmp_path):
+    run()
+    formation = Formation.objects.get(source_id="14_AF_0002")
+    changed = variant(tmp_path, lambda text: text.replace("<debut>20260115</debut>", "<debut>20260114</debut>"))
+    report = run(changed)
+    assert report.touched_formation_ids == {formation.id}
+    assert report.derived_formation_ids == set()
+    assert search_formations(Formation.objects.all(), "tuteurs").get() == formation
+
+
+def test_a_renamed_provider_is_found_under_its_new_name(communes, tmp_path):
+    run()
+    report = run(
+        variant(
+            tmp_path,
+            lambda text: text.replace(
+                "<nom-organisme>Les Petits Débrouillards Formation</nom-organisme>",
+                "<nom-organisme>Les Savants Curieux Formation</nom-organisme>",
+            ),
+        )
+    )
+    provider = Provider.objects.get(name="Les Savants Curieux Formation")
+    assert report.renamed_provider_ids == {provider.pk}
+    assert report.derived_formation_ids == set()
+    found = set(search_formations(Formation.objects.all(), "savants curieux").values_list("pk", flat=True))
+    assert found == set(provider.formations.values_list("pk", flat=True))
+    assert found

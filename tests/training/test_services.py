@@ -254,6 +254,13 @@ def test_update_without_change_writes_nothing(offer, user, bordeaux, refreshed):
     assert refreshed == []
 
 
+def test_an_update_of_the_action_only_leaves_themes_and_search_alone(offer, user, bordeaux, refreshed):
+    refreshed.clear()
+    changed = services.update_offer(offer, user, formation_fields(), action_fields(bordeaux, rhythm="3 jours"))
+    assert changed == ["rhythm"]
+    assert refreshed == []
+
+
 def test_update_offer_validates_the_result(offer, user):
     errors = _errors(services.update_offer, offer, user, {}, {"commune": None})
     assert errors == {"commune": [services.PLACE_REQUIRED]}

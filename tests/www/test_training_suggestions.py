@@ -210,7 +210,6 @@ def test_only_an_administrator_is_sent_to_complete_an_unlocated_structure(client
     assert f'href="{edit}"' not in html and "peut compléter son profil" in html
 
 
-
 def test_my_trainings_page(client, structure, admin, diagnostic, catalogue):
     undiagnosed = StructureFactory(name="Atelier Vélo Solidaire")
     MembershipFactory(structure=undiagnosed, user=admin)
