@@ -3,6 +3,12 @@
 Deterministic like the rest of the demo (one `random.Random` per structure, seeded with the seed and its
 number). Everything goes through the real services (submit, action plans), then the dates are moved back in
 time so that the timeline, the evolution between two diagnostics and the overdue actions look lived in.
+
+Besides a random share of the structures, every demo structure of the campaign's départements (rural Creuse)
+took the diagnostic a few weeks ago, and those small rural employers share the same gaps (CAMPAIGN_WEAK). The
+demo training offer has no session on those themes within 30 km of them, so the needs register shows *besoins
+non couverts* there (Creuse × GPEC, Creuse × Parcours professionnels), next to needs the offer covers
+(Creuse × Formation et compétences, Gironde…) and many below the threshold.
 """
 
 import random
@@ -25,6 +31,12 @@ DIAGNOSED_SHARE = 0.2  # of the demo structures
 TWICE_SHARE = 0.35  # of the diagnosed ones
 PLAN_SHARE = 0.5  # of the diagnosed ones, on their latest diagnostic
 AGREED_SHARE = 0.6  # of the plans
+# A diagnostic campaign the coordination ran with the employers of rural Creuse: all its demo structures took part
+# (five at the default size, the needs register's threshold), once, a month or two ago; forward planning of jobs
+# and skills and career paths are where such small employers stand lowest (level 0 or 1: a need).
+CAMPAIGN_DEPARTEMENTS = ("23",)
+CAMPAIGN_WEAK = ("gpec", "parcours_professionnels")
+CAMPAIGN_DAYS_AGO = (35, 80)
 # The demo employer's centre social, a year ago: organised, but little done yet on careers and skills planning.
 EMPLOYER_FIRST_LEVELS = {
     "organisation_fiches_de_poste": 1,
@@ -71,10 +83,14 @@ def _submit(version, structure, user, levels, flagged, days_ago):
     return response
 
 
-def _diagnose(version, structure, user, rng, twice, first_levels=None):
-    """One or two submitted diagnostics for a structure; returns the latest."""
+def _diagnose(version, structure, user, rng, twice, first_levels=None, campaign=False):
+    """One or two submitted diagnostics for a structure (one, recent and weak on CAMPAIGN_WEAK, in the
+    campaign); returns the latest."""
     dimensions = [dimension["code"] for dimension in version.content["dimensions"]]
     flagged = rng.sample(dimensions, rng.choice([0, 1, 2]))
+    if campaign:
+        levels = _levels(rng, dimensions) | {code: rng.choice([0, 1]) for code in CAMPAIGN_WEAK}
+        return _submit(version, structure, user, levels, flagged, days_ago=rng.randint(*CAMPAIGN_DAYS_AGO))
     if twice:
         first = first_levels or _levels(rng, dimensions)
         _submit(version, structure, user, first, flagged, days_ago=rng.randint(330, 420))
@@ -125,7 +141,8 @@ def _plan(response, user, rng, agreed, overdue=False):
 
 
 def load_demo_diagnostics(employer_structure, employer_user, seed=data.SEED):
-    """Diagnose a share of the demo structures (the employer's included) unless it was done; returns the count."""
+    """Diagnose a share of the demo structures (the employer's included) and those of the campaign unless it was
+    done; returns the count."""
     if Response.objects.of(DIAGNOSTIC_CODE).filter(structure__source=StructureSource.DEMO).exists():
         return 0
     if catalogue.current_version(DIAGNOSTIC_CODE) is None:
@@ -134,13 +151,27 @@ def load_demo_diagnostics(employer_structure, employer_user, seed=data.SEED):
     structures = list(Structure.objects.filter(source=StructureSource.DEMO).exclude(pk=employer_structure.pk))
     structures.sort(key=lambda structure: structure.pk)
     chosen = random.Random(seed).sample(structures, round(len(structures) * DIAGNOSED_SHARE))
+    campaign = set(
+        Structure.objects.filter(source=StructureSource.DEMO, commune__departement_id__in=CAMPAIGN_DEPARTEMENTS)
+        .exclude(pk=employer_structure.pk)
+        .values_list("pk", flat=True)
+    )
+    chosen += [structure for structure in structures if structure.pk in campaign and structure not in chosen]
     count = 0
     for structure in [employer_structure, *chosen]:
         rng = random.Random(f"{seed}-diagnostic-{structure.siret or structure.rna}")
         is_employer = structure.pk == employer_structure.pk
         user = employer_user if is_employer else None
         twice = is_employer or rng.random() < TWICE_SHARE
-        latest = _diagnose(version, structure, user, rng, twice, EMPLOYER_FIRST_LEVELS if is_employer else None)
+        latest = _diagnose(
+            version,
+            structure,
+            user,
+            rng,
+            twice,
+            EMPLOYER_FIRST_LEVELS if is_employer else None,
+            campaign=structure.pk in campaign,
+        )
         if is_employer or rng.random() < PLAN_SHARE:
             latest.refresh_from_db()
             _plan(latest, user, rng, agreed=is_employer or rng.random() < AGREED_SHARE, overdue=is_employer)

@@ -1,10 +1,15 @@
-"""A small Nouvelle-Aquitaine (plus one commune elsewhere) and the référentiels the demo draws from.
+"""A small Nouvelle-Aquitaine (plus one commune elsewhere) and the référentiels the demo draws from; the real
+Nouvelle-Aquitaine for the tests that need the demo at its full size.
 
 The codes below are copied from the reference files (data/), independently of horizon.demo.data,
 so that a code mistyped in the demo data shows up as a missing legal category, NAF or agreement.
 """
 
+import csv
+from pathlib import Path
+
 from horizon.referentials.enums import EssFamily
+from horizon.territories.loaders import load_territories
 from tests.factories.referentials import (
     CollectiveAgreementFactory,
     LegalCategoryFactory,
@@ -110,3 +115,31 @@ def demo_referentials():
         CollectiveAgreementFactory(
             idcc=idcc, short_name=short_name, title=short_name, opco=opco, sector=sectors.get(sector)
         )
+
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+
+
+def nouvelle_aquitaine(directory, region="75"):
+    """The real territories, with the communes (and their postal codes, EPCI) of one region only: the demo's
+    structures and training offer at their real places, in about a second instead of the whole of France's."""
+    source, target = DATA_DIR / "territories", Path(directory) / "territories"
+    target.mkdir(parents=True, exist_ok=True)
+
+    def copy(name, keep=lambda row: True):
+        with (source / name).open(encoding="utf-8", newline="") as infile:
+            reader = csv.DictReader(infile)
+            rows = [row for row in reader if keep(row)]
+        with (target / name).open("w", encoding="utf-8", newline="") as outfile:
+            writer = csv.DictWriter(outfile, fieldnames=reader.fieldnames)
+            writer.writeheader()
+            writer.writerows(rows)
+        return rows
+
+    copy("regions.csv")
+    copy("departements.csv")
+    communes = copy("communes.csv", lambda row: row["region_code"] == region)
+    codes, epcis = {row["code_insee"] for row in communes}, {row["epci_siren"] for row in communes}
+    copy("epci.csv", lambda row: row["siren"] in epcis)
+    copy("postal_codes.csv", lambda row: row["code_insee"] in codes)
+    load_territories(Path(directory))
