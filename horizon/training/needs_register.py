@@ -21,8 +21,10 @@ The rule (pure, `status_of`)
 - Below k structures it is *sous le seuil*: listed, never flagged.
 
 Small-group rule (BRIEF §2): figures are reused from horizon.diagnostics.aggregates (`figure`, `masks`). Someone not
-entitled to the rows (a funder, a provider) sees no count of 1 to k - 1 structures, nor any figure of a territory
-where fewer than k structures have a current diagnostic; the sessions nearby of a masked row are withheld too.
+entitled to the rows (a funder, a provider) sees no count of 1 to k - 1 structures: a (territory, theme) needed by
+fewer than k structures is not listed at all (a row, even with its count masked, would say that some structure of a
+small territory has that need), and among the rows listed a count of 1 to k - 1 structures with an offer nearby is
+masked.
 
 Cost: five queries whatever the number of structures and sessions (needs, territory sizes, sessions, département
 names, EPCI names); distances are computed in Python on a grid of R-km cells, so each structure only looks at the
@@ -53,14 +55,15 @@ from .enums import Modality
 from .models import Session
 
 UNCOVERED, COVERED, BELOW_THRESHOLD = "non_couvert", "couvert", "sous_le_seuil"
+LEFT_OUT_NOTE = (
+    "Les besoins que moins de {k} structures d'un territoire partagent ne sont pas listés, pour qu'aucun employeur ne "
+    "puisse être reconnu."
+)
 STATUS_LABELS = {UNCOVERED: "Non couvert", COVERED: "Couvert", BELOW_THRESHOLD: "Sous le seuil"}
 STATUS_ORDER = {UNCOVERED: 0, COVERED: 1, BELOW_THRESHOLD: 2}
 DEPARTEMENT, EPCI = "departement", "epci"
 KIND_LABELS = {DEPARTEMENT: "Département", EPCI: "EPCI"}
 KM_PER_DEGREE = 111.195
-
-
-# --- Who sees it ---------------------------------------------------------------------------------------------
 
 
 # --- Pure parts ----------------------------------------------------------------------------------------------
@@ -134,7 +137,7 @@ class RegisterRow:
     status: str
     structures: object  # Figure | Masked: structures needing the theme
     reached: object  # Figure | Masked: those with an offer within R km
-    sessions: int | None  # sessions within R km of at least one of them (None when withheld)
+    sessions: int  # sessions within R km of at least one of them
     nearest: NearestSession | None
 
     @property
@@ -149,10 +152,6 @@ class RegisterRow:
     def is_uncovered(self):
         return self.status == UNCOVERED
 
-    @property
-    def withheld(self):
-        return self.structures.masked
-
 
 @dataclass(frozen=True)
 class Register:
@@ -161,6 +160,7 @@ class Register:
     k: int  # the small-group rule's
     radius_km: int
     entitled: bool
+    left_out: bool = False  # rows needed by fewer than k structures, not listed to someone not entitled
 
     @property
     def uncovered(self):
@@ -168,11 +168,15 @@ class Register:
 
     @property
     def has_masked(self):
-        return any(row.withheld for row in self.rows)
+        return any(row.reached.masked for row in self.rows)
 
     @property
     def masked_reason(self):
         return masked_reason(self.k)
+
+    @property
+    def left_out_note(self):
+        return LEFT_OUT_NOTE.format(k=self.k) if self.left_out else ""
 
 
 def tally(needs, grid):
@@ -200,20 +204,20 @@ def assemble(tallies, *, names, group_sizes, sessions, threshold, k, radius_km, 
     """The Register from the tallies. `names`: {(kind, code): name} of the territories in scope (others are
     left out); `group_sizes`: {(kind, code): structures with a current diagnostic}; `sessions`: {key:
     NearestSession without distance}; `threshold`: structures for a besoin non couvert; `k`: the small-group rule's
-    k. Uncovered first, then covered, then below the threshold; by number of
-    structures (but not among withheld rows, whose order would give their counts away), then territory. Pure."""
-    rows = []
+    k. Uncovered first, then covered, then below the threshold; by number of structures, then territory. Pure."""
+    rows, left_out = [], False
     for (kind, code, theme), entry in tallies.items():
         if (kind, code) not in names:
             continue
         group = group_sizes.get((kind, code), 0)
         structures = figure(entry.needing, group, k=k, entitled=entitled, need=True)
-        withheld = structures.masked
+        if structures.masked:
+            left_out = True
+            continue
         nearest = None
-        if entry.nearest is not None and not withheld:
+        if entry.nearest is not None:
             distance, key = entry.nearest
-            base = sessions[key]
-            nearest = replace(base, distance_km=round(distance, 1))
+            nearest = replace(sessions[key], distance_km=round(distance, 1))
         rows.append(
             RegisterRow(
                 kind=kind,
@@ -223,8 +227,8 @@ def assemble(tallies, *, names, group_sizes, sessions, threshold, k, radius_km, 
                 theme_label=ProgrammeTheme(theme).label,
                 status=status_of(entry.needing, entry.reached, threshold),
                 structures=structures,
-                reached=structures if withheld else figure(entry.reached, group, k=k, entitled=entitled, need=True),
-                sessions=None if withheld else len(entry.sessions),
+                reached=figure(entry.reached, group, k=k, entitled=entitled, need=True),
+                sessions=len(entry.sessions),
                 nearest=nearest,
             )
         )
@@ -232,13 +236,13 @@ def assemble(tallies, *, names, group_sizes, sessions, threshold, k, radius_km, 
     rows.sort(
         key=lambda row: (
             STATUS_ORDER[row.status],
-            0 if row.structures.masked else -row.structures.count,
+            -row.structures.count,
             row.kind != DEPARTEMENT,
             row.name,
             theme_order[row.theme],
         )
     )
-    return Register(rows=rows, threshold=threshold, k=k, radius_km=radius_km, entitled=entitled)
+    return Register(rows=rows, threshold=threshold, k=k, radius_km=radius_km, entitled=entitled, left_out=left_out)
 
 
 # --- Queries -------------------------------------------------------------------------------------------------
@@ -390,6 +394,8 @@ def register_xlsx(register, filters):
     summary.append(["Besoins non couverts", register.uncovered])
     if not register.entitled:
         summary.append(["Petits groupes", f"chiffre portant sur {register.masked_reason}"])
+    if register.left_out:
+        summary.append(["Non listés", register.left_out_note])
     summary.column_dimensions["A"].width = 40
     summary.column_dimensions["B"].width = 90
 
@@ -409,7 +415,7 @@ def register_xlsx(register, filters):
                 _count(row.structures),
                 _count(row.reached),
                 row.status_label,
-                MASKED_LABEL if row.sessions is None else row.sessions,
+                row.sessions,
                 nearest.title if nearest else "",
                 nearest.commune if nearest else "",
                 nearest.start_date if nearest and nearest.start_date else "",

@@ -273,25 +273,46 @@ def test_uncovered_only(bordeaux):
     assert all(r.status == UNCOVERED for r in register.rows)
 
 
-def test_masking_for_people_not_entitled(bordeaux, libourne):
+def test_needs_of_fewer_than_k_structures_are_not_listed_to_people_not_entitled(bordeaux, libourne):
     needing(5, bordeaux, GPEC)
     needing(2, bordeaux, AFEST)
     session_at(bordeaux, AFEST)
     register = needs_register(entitled=False)
     gpec = row(register, DEPARTEMENT, "33", GPEC)
     assert gpec.structures.count == 5 and gpec.status == UNCOVERED
+    # Even masked, a row would tell that some structure of the territory needs AFEST.
+    assert row(register, DEPARTEMENT, "33", AFEST) is None
+    assert register.left_out and not register.has_masked
+    assert register.left_out_note.startswith("Les besoins que moins de 5 structures")
+    entitled = needs_register(entitled=True)
+    assert row(entitled, DEPARTEMENT, "33", AFEST).structures.count == 2
+    assert not entitled.left_out
+
+
+def test_a_count_of_fewer_than_k_structures_reached_is_masked(bordeaux):
+    arcachon = CommuneFactory(
+        code="33009",
+        name="Arcachon",
+        departement=bordeaux.departement,
+        epci=EpciFactory(siren="243301165", name="CA du Bassin d'Arcachon Sud", departement_codes="33"),
+        latitude=44.6586,
+        longitude=-1.1689,  # about 50 km from Bordeaux
+    )
+    needing(3, bordeaux, AFEST)
+    needing(2, arcachon, AFEST)
+    session_at(arcachon, AFEST)
+    register = needs_register(entitled=False)
     afest = row(register, DEPARTEMENT, "33", AFEST)
-    assert afest.structures.masked and afest.reached.masked
-    assert afest.sessions is None and afest.nearest is None
-    assert register.has_masked
-    assert register.masked_reason == "moins de 5 structures : donnée masquée"
-    assert row(needs_register(entitled=True), DEPARTEMENT, "33", AFEST).structures.count == 2
+    assert afest.structures.count == 5 and afest.status == UNCOVERED
+    assert afest.reached.masked and afest.sessions == 1
+    assert register.has_masked and register.masked_reason == "moins de 5 structures : donnée masquée"
+    assert row(needs_register(entitled=True), DEPARTEMENT, "33", AFEST).reached.count == 2
 
 
-def test_a_territory_with_fewer_than_k_diagnosed_structures_is_masked_whole(libourne):
+def test_a_territory_with_fewer_than_k_diagnosed_structures_lists_nothing(libourne):
     needing(3, libourne, GPEC)
     register = needs_register(entitled=False)
-    assert row(register, EPCI, libourne.epci_id, GPEC).structures.masked
+    assert register.rows == [] and register.left_out
 
 
 def test_the_programmes_regions_bound_the_territories(bordeaux):

@@ -22,7 +22,6 @@ from tests.queries import count_queries
 URL = reverse("training:needs")
 EXPORT = reverse("training:needs_export")
 HTMX = {"HX-Request": "true"}
-MASKED_REASON = "moins de 5 structures : donnée masquée"
 GPEC = ProgrammeTheme.GPEC.value
 AFEST = ProgrammeTheme.AFEST.value
 
@@ -129,10 +128,10 @@ def test_funders_and_providers_see_small_counts_masked_and_why(client, gironde_n
     status, gpec = row_html(response, "departement", "33", GPEC)
     assert status == "non_couvert"
     assert " 5 " in gpec and "Non couvert" in gpec
-    status, afest = row_html(response, "departement", "33", AFEST)
-    assert MASKED_REASON in afest
-    assert "AFEST pour les tuteurs" not in afest  # the sessions of a masked row are withheld too
-    assert "Certains chiffres portent sur moins de 5 structures" in text(response)
+    # 2 structures need AFEST: not listed at all, and the page says why.
+    assert 'data-need="departement-33-afest' not in response.content.decode()
+    assert "AFEST pour les tuteurs" not in response.content.decode()
+    assert "Les besoins que moins de 5 structures d'un territoire partagent ne sont pas listés" in text(response)
 
 
 def test_the_coordinator_sees_every_figure(client, gironde_needs):
@@ -209,8 +208,9 @@ def test_export_gives_the_same_rows_masked_the_same_way(client, gironde_needs):
     assert list(rows[0]) == EXPORT_HEADER
     by_key = {(row[1], row[3]): row for row in rows[1:]}
     assert by_key[("33", GPEC)][5] == 5 and by_key[("33", GPEC)][7] == "Non couvert"
-    assert by_key[("33", AFEST)][5] == "donnée masquée"
-    assert not by_key[("33", AFEST)][9]  # no nearest session of a masked row
+    assert ("33", AFEST) not in by_key  # needed by 2 structures
+    summary = dict(row[:2] for row in load_workbook(BytesIO(response.content))["Synthèse"].iter_rows(values_only=True))
+    assert summary["Non listés"].startswith("Les besoins que moins de 5 structures")
 
 
 def test_export_for_the_coordinator_shows_every_figure(client, gironde_needs):
