@@ -278,8 +278,8 @@ def _place_of(action):
 
 
 def _after_write(formation_pk):
-    """The search index and the derived themes follow every write (an offer update that changed only its action's
-    fields skips them: they read nothing of the action)."""
+    """The search index and the derived themes follow the formation's own fields and nothing else: writes of an
+    action's fields or of sessions skip them."""
     from horizon.training.search import index_formations
     from horizon.training.themes import refresh_derived_themes
 
@@ -411,9 +411,7 @@ def add_session(action, user, fields):
     action = Action.objects.select_related("formation", "commune").get(pk=action.pk)
     session, cancelled = _new_session(fields, user)
     _raise(session_errors(_values(session, SESSION_DATA_FIELDS)))
-    session = _save_new_session(session, action, cancelled, user, _Reader())
-    _after_write(action.formation_id)
-    return session
+    return _save_new_session(session, action, cancelled, user, _Reader())
 
 
 @transaction.atomic
@@ -451,5 +449,4 @@ def update_session(session, user, fields):
     if "cancelled" in changes:
         note += " annulée" if cancelled else " rétablie"
     _record(session.action.formation, user, OfferChangeAction.SESSION_UPDATED, changes, note=note)
-    _after_write(session.formation_id)
     return list(changes)

@@ -1,9 +1,9 @@
 """Writes on the training offer: validation in French, a readable history of every change, sessions that follow
 their action's place, platform ids that never collide.
 
-The search index and the derived themes are refreshed after each write by modules of their own
-(horizon.training.search, horizon.training.themes); these tests replace both with recorders, so that they check
-that the refresh is asked for, not how it is done."""
+The search index and the derived themes are refreshed after each write of a formation's own fields by modules of
+their own (horizon.training.search, horizon.training.themes); these tests replace both with recorders, so that they
+check that the refresh is asked for when it should be, not how it is done."""
 
 import datetime
 from decimal import Decimal
@@ -332,7 +332,7 @@ def test_add_session_copies_the_place_and_records_it(offer, user, bordeaux, refr
     change = offer.changes.get(action=OfferChangeAction.SESSION_ADDED)
     assert change.note == "Session du 07/09/2026"
     assert change.changes == {"start_date": ["", "07/09/2026"], "recruitment_state": ["", "Inscriptions fermées"]}
-    assert refreshed == [("index_formations", [offer.pk]), ("refresh_derived_themes", [offer.pk])]
+    assert refreshed == []  # themes and search read nothing of the sessions
 
 
 @pytest.mark.parametrize(
@@ -365,7 +365,7 @@ def test_update_session_cancels_and_restores_it_never_deleting(offer, user, refr
     change = offer.changes.filter(action=OfferChangeAction.SESSION_UPDATED).first()
     assert change.changes == {"cancelled": ["non", "oui"]}
     assert change.note == "Session du 12/03/2026 annulée"
-    assert refreshed == [("index_formations", [offer.pk]), ("refresh_derived_themes", [offer.pk])]
+    assert refreshed == []
 
     services.update_session(session, user, {"cancelled": False})
     session.refresh_from_db()
