@@ -21,14 +21,16 @@ Everything runs in one transaction; a dry run runs the same writes and rolls the
 Records go by batches: a few queries per batch (existing rows, inserts — COPY on PostgreSQL, one executemany on
 SQLite —, updates as one executemany), never one per record.
 
-The report's `touched_formation_ids` are the formations whose offer changed in any way; `derived_formation_ids` are
-those whose own row was written (not only their actions or sessions). A wet run refreshes, in the same transaction,
-what derives from the latter (their programme themes and the search index, which read only the formation's row and
-its provider's name: the formations of a renamed provider are indexed again too).
+What derives from a formation's own row and its provider's name — its programme themes and its search document —
+is written in the same transaction: for the formations a batch creates, from the rows at hand as the batch is
+written; for those updated, reopened or closed (`derived_formation_ids` of the report), and the formations of a
+renamed provider, from the database once the file is read. The report's `touched_formation_ids` are the
+formations whose offer changed in any way, below the formation included.
 """
 
 import hashlib
 from collections import Counter
+from contextlib import closing
 from dataclasses import dataclass, field
 from operator import itemgetter
 
@@ -36,14 +38,15 @@ from django.db import router, transaction
 from django.utils import timezone
 
 from . import search, themes
-from .enums import OfferChangeAction
-from .feed import WARNINGS, Rejection
+from .enums import OfferChangeAction, ThemeOrigin
+from .feed import WARNINGS, Rejection, read_ahead
 from .import_tools import CommuneResolver, Table
-from .models import Action, Formation, OfferChange, Provider, Session
+from .models import Action, Formation, FormationTheme, OfferChange, Provider, Session
 
 LHEO_SOURCE = "lheo"  # default source name of `import_lheo`
 CPF_SOURCE = "cpf"  # the Mon Compte Formation open data (`import_cpf`)
 BATCH_SIZE = 500  # formations per batch
+READ_AHEAD = 2 * BATCH_SIZE  # records the file is read ahead of the writes (see feed.read_ahead)
 ANALYZE_MIN_ROWS = 5000  # PostgreSQL: sessions inserted before statistics are refreshed (see OfferImport._analyze)
 DETAIL_TEXT = 80  # characters of a long text shown in a diff
 
@@ -142,11 +145,11 @@ class ImportReport:
     warning_samples: dict = field(default_factory=dict)
     details: dict = field(default_factory=lambda: {kind: [] for kind in DETAIL_KINDS})
     hidden: Counter = field(default_factory=Counter)
-    # Formations created, updated, closed or reopened: their themes and search index are to be refreshed. After a
-    # dry run they name rows that were rolled back.
+    # Formations created, updated, closed or reopened, below the formation included. After a dry run they name rows
+    # that were rolled back.
     touched_formation_ids: set = field(default_factory=set)
-    # The touched formations whose own row was written (created, updated, closed or reopened), not only their
-    # actions or sessions: themes and search read nothing else, so only these are refreshed.
+    # The existing formations whose own row was written (updated, closed or reopened), not only their actions or
+    # sessions: their themes and search documents are refreshed from the database at the end of the run.
     derived_formation_ids: set = field(default_factory=set)
     # Providers whose name changed: the search index holds the name of each formation's provider.
     renamed_provider_ids: set = field(default_factory=set)
@@ -248,19 +251,19 @@ def import_offer(source, items, *, wet_run, report=None, batch_size=BATCH_SIZE, 
     using = router.db_for_write(Formation)
     with transaction.atomic(using=using):
         importer = OfferImport(source, report, batch_size=batch_size, resolver=resolver, label=label)
-        importer.run(items)
-        if wet_run:
-            ids = sorted(report.derived_formation_ids)
-            themes.refresh_derived_themes(ids)
-            indexed = set(ids)
-            if report.renamed_provider_ids:
-                indexed.update(
-                    Formation.objects.filter(provider_id__in=report.renamed_provider_ids, closed_at__isnull=True)
-                    .order_by()
-                    .values_list("id", flat=True)
-                )
-            search.index_formations(indexed)
-        else:
+        with closing(read_ahead(items, READ_AHEAD)) as records:
+            importer.run(records)
+        ids = sorted(report.derived_formation_ids)
+        themes.refresh_derived_themes(ids)
+        indexed = set(ids)
+        if report.renamed_provider_ids:
+            indexed.update(
+                Formation.objects.filter(provider_id__in=report.renamed_provider_ids, closed_at__isnull=True)
+                .order_by()
+                .values_list("id", flat=True)
+            )
+        search.index_formations(indexed)
+        if not wet_run:
             transaction.set_rollback(True, using=using)
     return report
 
@@ -284,6 +287,8 @@ class OfferImport:
         self.sessions = Table(Session)
         self.providers = Table(Provider)
         self.changes = Table(OfferChange)
+        self.themes = Table(FormationTheme)
+        self.rules = themes.default_rules()
         self.sessions_at_analyze = 0
         self.sessions_inserted = 0
 
@@ -598,6 +603,7 @@ class OfferImport:
                 (*FORMATION_FIELDS, "fingerprint", "closed_at"),
                 now,
             )
+        self._derive_created([(formation_ids[row["source_id"]], row) for row in plan.new_formations])
         # Actions
         action_attnames = (*ACTION_FIELDS, "fingerprint", "closed_at")
         for formation_source_id, row in plan.new_actions:
@@ -639,6 +645,35 @@ class OfferImport:
             closed_by_formation[(formation_id, "sessions_closed")] += 1
         self._account(plan, formation_ids, old_values, closed_by_formation)
 
+    def _derive_created(self, rows):
+        """The programme themes and search documents of the formations this batch created ([(id, row)]), from
+        the rows at hand. (Those updated, reopened or closed are refreshed from the database at the end.)"""
+        if not rows:
+            return
+        self.themes.insert(
+            [
+                {"formation_id": pk, "theme": theme, "origin": ThemeOrigin.DERIVED}
+                for pk, row in rows
+                for theme in sorted(
+                    themes.derive_themes(**{name: row[name] for name in themes.DERIVED_FROM}, rules=self.rules)
+                )
+            ],
+            self.now,
+        )
+        search.write_rows(
+            self.formations.connection,
+            (),
+            [
+                (
+                    pk,
+                    *(row[name] for name in ("title", "objective", "content", "expected_results", "certifications")),
+                    self.provider_names[row["provider_id"]],
+                    None,
+                )
+                for pk, row in rows
+            ],
+        )
+
     def _account(self, plan, formation_ids, old_values, closed_by_formation):
         """Counts, details, history and touched ids of a written batch."""
         report = self.report
@@ -646,7 +681,7 @@ class OfferImport:
         for source_id, (record, _) in plan.records.items():
             formation_id = formation_ids[source_id]
             state = plan.formation_state[source_id]
-            if state != "unchanged":
+            if state not in ("unchanged", "created"):  # created ones: see _derive_created
                 report.derived_formation_ids.add(formation_id)
             children = plan.children[source_id]
             for kind in ("actions_closed", "sessions_closed"):

@@ -106,6 +106,7 @@ class ThemeRule:
         return self._compiled[name]
 
     def matches_codes(self, formacodes, nsf_codes, rome_codes):
+        """Whether any code starts with one of the rule's codes; the codes as `offer_codes` returns them."""
         return (
             _any_prefix(self.formacodes, formacodes)
             or _any_prefix(self.nsf, nsf_codes)
@@ -324,10 +325,13 @@ def default_rules():
 
 
 def _any_prefix(rule_codes, codes):
-    if not rule_codes or not codes:
-        return False
-    values = [str(code).strip().upper() for code in codes if code]
-    return any(value.startswith(rule_code) for rule_code in rule_codes for value in values)
+    """Whether one of `codes` (upper case, stripped) starts with one of `rule_codes` (a tuple)."""
+    return bool(rule_codes) and any(code.startswith(rule_codes) for code in codes)
+
+
+def offer_codes(codes):
+    """An offer's codes of one kind as the rules compare them: stripped, upper case, empty ones left out."""
+    return tuple(value for value in (str(code).strip().upper() for code in codes or () if code) if value)
 
 
 def derive_themes(*, formacodes, nsf_codes, rome_codes, title, objective, content="", rules=None):
@@ -335,7 +339,7 @@ def derive_themes(*, formacodes, nsf_codes, rome_codes, title, objective, conten
     rules = default_rules() if rules is None else rules
     main_text = searchable(title, objective)
     content_text = searchable(content)
-    codes = (formacodes or (), nsf_codes or (), rome_codes or ())
+    codes = (offer_codes(formacodes), offer_codes(nsf_codes), offer_codes(rome_codes))
     return {
         rule.theme
         for rule in rules
@@ -378,7 +382,9 @@ class RefreshReport:
         self.themes.update(other.themes)
 
 
-_FIELDS = ("pk", "formacodes", "nsf_codes", "rome_codes", "title", "objective", "content")
+# The fields of an offer the derivation reads (the keyword arguments of derive_themes).
+DERIVED_FROM = ("formacodes", "nsf_codes", "rome_codes", "title", "objective", "content")
+_FIELDS = ("pk", *DERIVED_FROM)
 
 
 def refresh_derived_themes(formation_ids, *, batch_size=BATCH_SIZE, rules=None):

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from horizon.training import search, themes
 from horizon.training.enums import OfferChangeAction
 from horizon.training.feed import Place
 from horizon.training.import_tools import CommuneResolver, town_key
@@ -204,6 +205,28 @@ def test_a_wet_run_tags_themes_and_makes_the_offers_searchable(communes):
     found = search_formations(Formation.objects.all(), "ressource humaine")
     assert list(found.values_list("pk", flat=True)) == [hr.pk]
     assert search_formations(Formation.objects.all(), "tuteurs").get().title == "Tuteur en entreprise"
+
+
+def _derived_state():
+    """The theme rows and search documents of every formation, as the database holds them."""
+    rows = set(FormationTheme.objects.values_list("formation_id", "theme", "origin"))
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"SELECT rowid, title, provider, body FROM {search.TABLE}")
+        else:
+            cursor.execute(f"SELECT formation_id, document::text FROM {search.TABLE}")
+        return rows, set(cursor.fetchall())
+
+
+def test_the_themes_and_documents_written_with_each_batch_are_those_a_refresh_writes(communes):
+    run(batch_size=2)
+    written = _derived_state()
+    ids = Formation.objects.values_list("pk", flat=True)
+    refreshed = themes.refresh_derived_themes(ids)
+    assert (refreshed.added, refreshed.removed) == (0, 0)
+    search.rebuild_index()
+    assert _derived_state() == written
+    assert written[0] and len(written[1]) == len(IMPORTED)
 
 
 def test_the_qualiopi_extension_of_a_feed_is_read_and_silence_keeps_the_platform_value(communes):
