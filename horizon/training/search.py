@@ -28,6 +28,9 @@ Use
 - `search_formations(queryset, text)`: the queryset filtered on the text and annotated with `search_rank`
   (higher is more relevant, on both databases); it composes with any other filter. Text without a searchable word
   leaves the queryset as it is (rank 0).
+- `matching_ids(text)` and `ranks(text)`: the same filter as a subquery of formation ids (for a query over
+  sessions), and the same ranks as {formation id: rank}, read in one pass over the index — FTS5 runs the whole
+  full-text query again for each formation ranked one by one.
 - `index_formations(ids)`: refresh the index of these formations after writing them (imports, offer pages); closed
   formations leave the index. It works in batches: tens of thousands of formations per call are fine.
 - `rebuild_index()`: the whole index again (after a bulk load that skipped indexing).
@@ -39,7 +42,7 @@ import unicodedata
 from functools import lru_cache
 
 import snowballstemmer
-from django.db import connections, router, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.db.models import F, FloatField, Func, Value
 from django.db.models.expressions import RawSQL
 
@@ -66,15 +69,19 @@ _STOP_WORDS_TEXT = """
 STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})
+_LIGATURES = (("œ", "oe"), ("Œ", "oe"), ("æ", "ae"), ("Æ", "ae"), ("ß", "ss"))
 _stemmers = threading.local()
 
 
 def fold(text):
     """Lower-case ASCII words separated by single spaces: "L'Œuvre d'Été" → "l oeuvre d ete"."""
-    text = unicodedata.normalize("NFKD", (text or "").translate(_LIGATURES))
-    text = text.encode("ascii", "ignore").decode("ascii").lower()
-    return _NON_ALNUM.sub(" ", text).strip()
+    text = text or ""
+    if not text.isascii():
+        for char, replacement in _LIGATURES:
+            if char in text:  # str.replace beats str.translate on long texts
+                text = text.replace(char, replacement)
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _NON_ALNUM.sub(" ", text.lower()).strip()
 
 
 # The French stemmer needs the accents of two suffix families ("-ité", "-ière"): they are put back on folded words,
@@ -96,11 +103,7 @@ def stem(word):
 
 def terms(text):
     """The search terms of a text, in order, repeated as often as their words: what the index stores."""
-    return [stem(word) for word in fold(text).split() if _is_searchable(word)]
-
-
-def _is_searchable(word):
-    return word not in STOP_WORDS and (len(word) > 1 or word.isdigit())
+    return [stem(word) for word in fold(text).split() if word not in STOP_WORDS and (len(word) > 1 or word.isdigit())]
 
 
 def query_terms(text):
@@ -178,25 +181,49 @@ def search_formations(queryset, text):
     words = query_terms(text)
     if not words:
         return queryset.annotate(search_rank=Value(0.0, output_field=FloatField()))
-    vendor = connections[queryset.db].vendor
-    if vendor == "sqlite":
-        matches = RawSQL(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", (fts5_query(words),))
-    elif vendor == "postgresql":
-        matches = RawSQL(
-            f"SELECT formation_id FROM {TABLE} WHERE document @@ to_tsquery('simple', %s)", (tsquery(words),)
-        )
-    else:
-        raise NotImplementedError(f"Full-text search is not available on {vendor}.")
+    matches = _matching_ids(words, connections[queryset.db].vendor)
     return queryset.filter(pk__in=matches).annotate(search_rank=SearchRank(F("pk"), words=words))
 
 
-def rank_of(text, pk="pk"):
-    """The `search_rank` expression alone, for a query that reaches formations through `pk` (such as
-    "formation_id" from their sessions); 0 when the text has no searchable word."""
+def matching_ids(text, using=DEFAULT_DB_ALIAS):
+    """The ids of the formations matching every word of `text`, as a subquery to filter on (such as
+    `formation__in=`), or None when the text has no searchable word."""
+    words = query_terms(text)
+    return _matching_ids(words, connections[using].vendor) if words else None
+
+
+def _matching_ids(words, vendor):
+    if vendor == "sqlite":
+        return RawSQL(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", (fts5_query(words),))
+    if vendor == "postgresql":
+        return RawSQL(f"SELECT formation_id FROM {TABLE} WHERE document @@ to_tsquery('simple', %s)", (tsquery(words),))
+    raise NotImplementedError(f"Full-text search is not available on {vendor}.")
+
+
+def ranks(text, using=DEFAULT_DB_ALIAS):
+    """{formation id: rank} of the formations matching every word of `text`: the `search_rank` that
+    search_formations() gives them, all read in one query ({} when the text has no searchable word)."""
     words = query_terms(text)
     if not words:
-        return Value(0.0, output_field=FloatField())
-    return SearchRank(F(pk), words=words)
+        return {}
+    connection = connections[using]
+    if connection.vendor == "sqlite":
+        sql = (
+            f"SELECT rowid, -bm25({TABLE}, {TITLE_WEIGHT}, {PROVIDER_WEIGHT}, {BODY_WEIGHT}) FROM {TABLE} "
+            f"WHERE {TABLE} MATCH %s"
+        )
+        params = [fts5_query(words)]
+    elif connection.vendor == "postgresql":
+        sql = (
+            f"SELECT formation_id, ts_rank('{PG_RANK_WEIGHTS}'::float4[], document, query) "
+            f"FROM {TABLE}, to_tsquery('simple', %s) AS query WHERE document @@ query"
+        )
+        params = [tsquery(words)]
+    else:
+        raise NotImplementedError(f"Full-text search is not available on {connection.vendor}.")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
 
 
 # Indexing --------------------------------------------------------------------------------------------------------
@@ -267,12 +294,14 @@ def write_rows(connection, ids, rows):
             if ids:
                 cursor.execute(f"DELETE FROM {TABLE} WHERE formation_id IN ({placeholders})", list(ids))
             if documents:
-                cursor.executemany(
-                    f"INSERT INTO {TABLE} (formation_id, document) VALUES (%s, "
-                    "setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'C') "
-                    "|| setweight(to_tsvector('simple', %s), 'D')) "
+                # One statement for all the documents: the columns as arrays, unnested.
+                cursor.execute(
+                    f"INSERT INTO {TABLE} (formation_id, document) SELECT id, "
+                    "setweight(to_tsvector('simple', title), 'A') || setweight(to_tsvector('simple', provider), 'C') "
+                    "|| setweight(to_tsvector('simple', body), 'D') "
+                    "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[]) AS d(id, title, provider, body) "
                     "ON CONFLICT (formation_id) DO UPDATE SET document = EXCLUDED.document",
-                    documents,
+                    [list(column) for column in zip(*documents, strict=True)],
                 )
         else:
             raise NotImplementedError(f"Full-text search is not available on {vendor}.")

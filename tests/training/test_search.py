@@ -11,7 +11,9 @@ from horizon.training.search import (
     fold,
     fts5_query,
     index_formations,
+    matching_ids,
     query_terms,
+    ranks,
     rebuild_index,
     search_formations,
     terms,
@@ -181,6 +183,23 @@ def test_search_composes_with_other_filters(db):
         Formation.objects.filter(pk__in=search_formations(Formation.objects.all(), "entretien").values("pk")).count()
         == 2
     )
+
+
+@pytest.mark.parametrize("text", ["tutorat", "tutorat entreprise", "entrep"])
+def test_ranks_read_in_one_query_are_the_search_ranks(db, text):
+    FormationFactory(title="Tutorat en entreprise", objective="Accompagner un nouvel arrivant en entreprise.")
+    FormationFactory(title="Conduire un projet", objective="Le tutorat des bénévoles, en entreprise ou non.")
+    FormationFactory(title="Tutorat", content="Le tutorat : outils et posture.")
+    FormationFactory(title="Comptabilité")
+    searched = search_formations(Formation.objects.all(), text)
+    assert ranks(text) == {formation.pk: formation.search_rank for formation in searched}
+    assert set(Formation.objects.filter(pk__in=matching_ids(text)).values_list("pk", flat=True)) == set(ranks(text))
+
+
+def test_text_without_searchable_words_has_no_ranks_nor_subquery(db):
+    FormationFactory(title="Tutorat")
+    assert ranks("de la") == {}
+    assert matching_ids("de la") is None
 
 
 def test_the_index_follows_a_change_once_refreshed(db):

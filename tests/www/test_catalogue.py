@@ -160,11 +160,72 @@ def test_text_search_ranks_by_relevance_then_date(client, db):
     ]
 
 
+def test_equal_relevance_goes_by_next_session_then_undated_last(client, db):
+    # The relevance order is sorted in Python from ranks read in one query: ties must fall as SQL put them.
+    provider = ProviderFactory(name="Institut Garonne")
+    offer("Tutorat en entreprise", provider=provider, session={"undated": True})
+    offer("Tutorat en entreprise", provider=provider, session={"start_date": in_days(30)})
+    later = offer("Tutorat en entreprise", provider=provider, session={"start_date": in_days(10)})
+    best = offer("Tutorat : le tutorat en entreprise", provider=provider, session={"start_date": in_days(90)})
+    offer("Comptabilité", provider=provider)
+    response = client.get(URL, {"q": "tutorat"})
+    results = response.context["results"]
+    assert [r.formation.pk for r in results[:2]] == [best.pk, later.pk]
+    assert [r.session.start_date for r in results[1:]] == [in_days(10), in_days(30), None]
+    assert response.context["page"].paginator.count == 4
+
+
+def test_pages_by_relevance_count_and_slice_the_whole_list(client, db):
+    for n in range(23):
+        offer(f"Atelier {n:02d}", session={"start_date": in_days(10 + n)})
+    first = client.get(URL, {"q": "atelier"})
+    assert first.context["page"].paginator.count == 23
+    assert [r.formation.title for r in first.context["results"]][:2] == ["Atelier 00", "Atelier 01"]
+    second = client.get(URL, {"q": "atelier", "page": "2"})
+    assert [r.formation.title for r in second.context["results"]] == ["Atelier 20", "Atelier 21", "Atelier 22"]
+    assert "page 2 sur 2" in second.content.decode()
+
+
 def test_default_order_is_the_next_session(client, db):
     offer("Plus tard", session={"start_date": in_days(80)})
     offer("Bientôt", session={"start_date": in_days(10)})
     offer("Sans date", session={"undated": True})
     assert listed(client) == ["Bientôt", "Plus tard", "Sans date"]
+
+
+@pytest.mark.parametrize("params", [{}, {"theme": ProgrammeTheme.MANAGEMENT}])
+def test_the_same_offers_in_the_same_order_with_or_without_a_narrowing_filter(client, db, params):
+    # With no filter, the listing reads what the joinable rule asks of actions and formations in subqueries; with a
+    # filter that narrows it, in joins (available_q's join_action): same formations, same order, same count.
+    today = timezone.localdate()
+    first_of_month = today.replace(day=1)
+    new_year = datetime.date(today.year, 1, 1)
+    kept = [  # (title, next start, offer options), created in this order: equal starts go by id
+        ("Cette année", new_year, {"session": {"start_date": new_year, "year_only": True}}),
+        ("Ce mois-ci", first_of_month, {"session": {"start_date": first_of_month, "month_only": True}}),
+        ("Entrées permanentes", in_days(-10), {"action": {"permanent": True}, "session": {"ongoing": True}}),
+        ("Dans 10 jours", in_days(10), {"session": {"start_date": in_days(10)}}),
+        ("Dates à venir", None, {"session": {"undated": True}}),
+    ]
+    left_out = [
+        ("Action retirée", {"action": {"closed_at": timezone.now()}}),
+        ("Formation retirée", {"formation": {"closed": True}}),
+        ("Session annulée", {"session": {"cancelled": True}}),
+        ("Inscriptions closes", {"session": {"registrations_closed": True}}),
+        ("En cours, dates fixes", {"session": {"ongoing": True}}),
+        (
+            "Le mois dernier",
+            {"session": {"start_date": first_of_month - datetime.timedelta(days=1), "month_only": True}},
+        ),
+    ]
+    for title, _start, options in kept:
+        offer(title, themes=[ProgrammeTheme.MANAGEMENT], **options)
+    for title, options in left_out:
+        offer(title, themes=[ProgrammeTheme.MANAGEMENT], **options)
+    response = client.get(URL, params)
+    by_next_start = sorted(kept, key=lambda row: (row[1] is None, row[1] or today))  # stable: equal starts by id
+    assert [result.formation.title for result in response.context["results"]] == [row[0] for row in by_next_start]
+    assert response.context["page"].paginator.count == len(kept)
 
 
 def test_filter_by_theme_certifying_and_qualiopi(client, db):
@@ -343,7 +404,15 @@ def test_pagination_keeps_the_filters(client, db):
     assert [r.formation.title for r in response.context["results"]] == ["Atelier 20", "Atelier 21", "Atelier 22"]
 
 
-@pytest.mark.parametrize("params", [{}, {"q": "atelier", "commune": "33063", "rayon": "30", "tri": "distance"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"q": "atelier"},
+        {"theme": ProgrammeTheme.MANAGEMENT, "departement": "33"},
+        {"q": "atelier", "commune": "33063", "rayon": "30", "tri": "distance"},
+    ],
+)
 def test_query_count_does_not_grow_with_rows(client, bordeaux, params):
     load_lheo_labels()
 

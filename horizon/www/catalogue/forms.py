@@ -10,17 +10,17 @@ import datetime
 import math
 
 from django import forms
-from django.db.models import Count, F, FloatField, Min, Q, TextField, Value, Window
+from django.db.models import Count, Exists, F, FloatField, Min, OuterRef, Q, TextField, Value, Window
 from django.db.models.functions import Cast, Coalesce
 from django.db.models.lookups import Contains
 
 from horizon.programmes.enums import ProgrammeTheme
 from horizon.referentials.models import LheoCode
 from horizon.territories.models import Commune, Departement, Epci
+from horizon.training import search
 from horizon.training.availability import available_q
 from horizon.training.enums import Modality
-from horizon.training.models import Action, Formation, Session
-from horizon.training.search import rank_of, search_formations
+from horizon.training.models import Action, Formation, FormationTheme, Session
 from horizon.utils.forms import BootstrapFormMixin, FastSelect, FieldsetsMixin
 from horizon.www.territories.forms import CommuneField, bound_territory_choices
 
@@ -36,17 +36,29 @@ SORT_CHOICES = [
     (SORT_DATE, "Prochaine session"),
     (SORT_DISTANCE, "Distance à la commune choisie"),
 ]
+# The filters that narrow the sessions or their formations to a few (the text aside); the dates rarely do.
+NARROWING_FILTERS = [
+    "theme",
+    "certifiante",
+    "qualiopi",
+    "departement",
+    "epci",
+    "commune",
+    "modalite",
+    "cpf",
+    "financeur",
+]
 DISTANCE_NEEDS_COMMUNE = "Choisissez une commune pour trier par distance."
 END_BEFORE_START = "La fin de la période doit suivre son début."
 
 
-def squared_distance(latitude, longitude, prefix=""):
+def squared_distance(latitude, longitude):
     """An expression ordering sessions by distance from a point: the squared distance in km² on a plane tangent
     at the point (equirectangular). Plain arithmetic, the same on both databases, and within a fraction of a
     percent of the true distance at the radii offered here; the distances shown are computed exactly."""
     scale = math.cos(math.radians(latitude))
-    lat = Coalesce(f"{prefix}latitude", f"{prefix}commune__latitude")
-    lon = Coalesce(f"{prefix}longitude", f"{prefix}commune__longitude")
+    lat = Coalesce("latitude", "commune__latitude")
+    lon = Coalesce("longitude", "commune__longitude")
     dy = (lat - Value(latitude)) * Value(KM_PER_DEGREE)
     dx = (lon - Value(longitude)) * Value(KM_PER_DEGREE * scale)
     return (dx * dx + dy * dy) * Value(1.0, output_field=FloatField())
@@ -157,79 +169,106 @@ class CatalogueFilterForm(FieldsetsMixin, BootstrapFormMixin, forms.Form):
     def radius(self):
         return self.valid_data.get("rayon") or DEFAULT_RADIUS
 
-    def sessions(self):
-        """The available sessions that match the session filters."""
-        return Session.objects.filter(self.session_q())
-
-    def session_q(self, prefix=""):
-        """The condition on sessions (through `prefix`) that the filters set. Built once per prefix: the radius
-        costs a query."""
-        cache = self.__dict__.setdefault("_session_conditions", {})
-        if prefix not in cache:
-            cache[prefix] = self._session_q(prefix)
-        return cache[prefix]
-
-    def _session_q(self, prefix):
+    def sessions(self, join_action=True):
+        """The available sessions that match the session filters (dates, place, modality, funding); see available_q
+        for `join_action`."""
         data = self.valid_data
+        available = available_q(self.today, data.get("du"), data.get("au"), join_action=join_action)
+        return Session.objects.filter(available, self.session_q())
 
-        def q(**conditions):
-            return Q(**{prefix + name: value for name, value in conditions.items()})
+    def session_q(self):
+        """The condition on sessions that the filters on place, modality and funding set. Built once: the radius
+        costs a query."""
+        if "_session_condition" not in self.__dict__:
+            self._session_condition = self._session_q()
+        return self._session_condition
 
-        condition = available_q(self.today, data.get("du"), data.get("au"), prefix=prefix)
+    def _session_q(self):
+        data = self.valid_data
         place = Q()
         if data.get("departement"):
-            place &= q(commune__departement=data["departement"])
+            place &= Q(commune__departement=data["departement"])
         if data.get("epci"):
-            place &= q(commune__epci=data["epci"])
+            place &= Q(commune__epci=data["epci"])
         if data.get("commune"):
-            if "nearby" not in self.__dict__:
-                self.nearby = Commune.objects.within_km(data["commune"], self.radius).values("code")
-            place &= q(commune__in=self.nearby)
+            place &= Q(commune__in=Commune.objects.within_km(data["commune"], self.radius).values("code"))
         if place and data.get("a_distance"):
-            place |= q(action__modality=Modality.DISTANCE)
-        condition &= place
+            place |= Q(action__modality=Modality.DISTANCE)
+        condition = place
         if data.get("modalite"):
-            condition &= q(action__modality=data["modalite"])
+            condition &= Q(action__modality=data["modalite"])
         if data.get("cpf"):
-            condition &= q(action__cpf_eligible=True)
+            condition &= Q(action__cpf_eligible=True)
         if data.get("financeur"):
             # The funders are a JSON list of codes: its text holds the quoted code, the same on both databases.
             funded = Action.objects.filter(
                 Contains(Cast("funders", output_field=TextField()), f'"{data["financeur"]}"')
             ).values("pk")
-            condition &= q(action__in=funded)
+            condition &= Q(action__in=funded)
         return condition
 
-    def formation_filter(self):
-        """The open formations that pass the formation filters (theme, certifying, Qualiopi, text)."""
+    def formation_q(self, join=True):
+        """The condition on sessions that their formation is open and passes the formation filters (theme,
+        certifying, Qualiopi, text), in subqueries on the narrowest tables rather than a join of every session to
+        its formation. The closed formations (a partial index) are left out in an anti-join, or, with `join=False`,
+        in a subquery built once (see available_q's `join_action`)."""
         data = self.valid_data
-        formations = Formation.objects.open()
+        closed = Formation.objects.filter(closed_at__isnull=False)
+        if join:
+            condition = ~Exists(closed.filter(pk=OuterRef("formation_id")))
+        else:
+            condition = ~Q(formation__in=closed.values("pk"))
         if data.get("theme"):
-            formations = formations.filter(themes__theme=data["theme"])
-        if data.get("certifiante"):
-            formations = formations.filter(certifying=True)
-        if data.get("qualiopi"):
-            formations = formations.filter(provider__qualiopi=True)
-        return search_formations(formations, self.text)
+            condition &= Q(formation__in=FormationTheme.objects.filter(theme=data["theme"]).values("formation_id"))
+        if data.get("certifiante") or data.get("qualiopi"):
+            formations = Formation.objects.all()
+            if data.get("certifiante"):
+                formations = formations.filter(certifying=True)
+            if data.get("qualiopi"):
+                formations = formations.filter(provider__qualiopi=True)
+            condition &= Q(formation__in=formations.values("pk"))
+        matches = search.matching_ids(self.text)
+        if matches is not None:
+            condition &= Q(formation__in=matches)
+        return condition
+
+    def narrowed(self):
+        """Whether a filter other than the dates narrows the sessions or their formations, so that the listing reads
+        few sessions through that filter's index rather than most of them."""
+        data = self.valid_data
+        return bool(self.text) or any(data.get(name) for name in NARROWING_FILTERS)
 
     def listing(self):
-        """The matching formations in the order asked, as rows {formation_id, next_start[, distance_key], total} of one query grouped by formation over the matching sessions: PostgreSQL counts and
-        orders them in a single pass over the sessions (`total` is the number of formations, a window count)."""
-        sessions = Session.objects.filter(self.session_q(), formation__in=self.formation_filter().values("pk"))
-        rows = sessions.values("formation_id").annotate(
-            next_start=Min("start_date"), total=Window(Count("formation_id"))
-        )
+        """The matching formations in the order asked, as rows {formation_id, next_start[, distance_key]} grouped
+        by formation over the matching sessions. By relevance, a sorted list (see _by_relevance); otherwise a query
+        whose rows also hold `total`, the number of formations (a window count): PostgreSQL counts and orders them
+        in a single pass over the sessions."""
+        narrowed = self.narrowed()
+        sessions = self.sessions(join_action=narrowed).filter(self.formation_q(join=narrowed))
+        rows = sessions.values("formation_id").annotate(next_start=Min("start_date"))
         sort = self.sort()
+        if sort == SORT_RELEVANCE:
+            return self._by_relevance(rows)
+        rows = rows.annotate(total=Window(Count("formation_id")))
         if sort == SORT_DISTANCE:
             origin = self.origin
             rows = rows.annotate(distance_key=Min(squared_distance(origin.latitude, origin.longitude)))
             order = [F("distance_key").asc(nulls_last=True), F("next_start").asc(nulls_last=True)]
-        elif sort == SORT_RELEVANCE:
-            # Ordered by, not selected: grouped by formation, the rank is computed once per formation.
-            order = [rank_of(self.text, "formation_id").desc(), F("next_start").asc(nulls_last=True)]
         else:
             order = [F("next_start").asc(nulls_last=True)]
         return rows.order_by(*order, "formation_id")
+
+    def _by_relevance(self, rows):
+        """All the rows, best rank first, then by next session (undated last) and id. The text narrows them to a
+        few thousand at most, and their ranks come from one pass over the search index: ranking each formation
+        in SQL runs, on SQLite, the whole full-text query again for each one."""
+        ranks = search.ranks(self.text)
+
+        def key(row):
+            start = row["next_start"]
+            return -ranks.get(row["formation_id"], 0.0), start is None, start or datetime.date.min, row["formation_id"]
+
+        return sorted(rows.order_by(), key=key)
 
     def active_filters(self):
         """(label, value shown, query string without this filter) for each filter in use (the components'

@@ -1,8 +1,9 @@
 """The public training catalogue: the search page (/formations/) and an offer's page (/formations/<pk>/).
 
 Both are open to everyone, signed in or not. The search page runs a constant number of queries whatever the number
-of rows: the count, the page of formations (with their provider), their themes, and the matching sessions of the
-page's formations, plus what the form's choice lists and an optional commune need.
+of rows: the page with the count (by relevance, every match and their ranks), the page's formations (with their
+provider), their themes, and the matching sessions of the page's formations, plus what the form's choice lists and an
+optional commune need.
 """
 
 from collections import defaultdict
@@ -143,6 +144,28 @@ class Result:
     hours: str = ""
 
 
+# What a result card shows of the formation and of its sessions (the long texts stay in the database).
+RESULT_FORMATION_FIELDS = ["title", "certifying", "provider__name", "provider__qualiopi"]
+RESULT_SESSION_FIELDS = [
+    "formation_id",
+    "start_date",
+    "start_precision",
+    "end_date",
+    "end_precision",
+    "latitude",
+    "longitude",
+    "action__entry_mode",
+    "action__modality",
+    "action__place_name",
+    "action__price_total",
+    "action__hours_total",
+    "commune__name",
+    "commune__departement_id",
+    "commune__latitude",
+    "commune__longitude",
+]
+
+
 def _results(formations, form):
     """The page's rows, with their matching sessions fetched in one query."""
     ids = [formation.pk for formation in formations]
@@ -150,6 +173,7 @@ def _results(formations, form):
         form.sessions()
         .filter(formation_id__in=ids)
         .select_related("action", "commune")
+        .only(*RESULT_SESSION_FIELDS)
         .order_by("formation_id", F("start_date").asc(nulls_last=True), "pk")
     )
     by_formation = defaultdict(list)
@@ -192,8 +216,9 @@ def _departement_changed(request):
 
 
 class Listing:
-    """What the Paginator pages through: the form's grouped rows (see CatalogueFilterForm.listing), whose window
-    count gives the total, so that the requested page's query is also the count."""
+    """What the Paginator pages through: the form's rows (see CatalogueFilterForm.listing). From a grouped query,
+    their window count gives the total, so that the requested page's query is also the count; a list is counted as
+    it is."""
 
     def __init__(self, rows, page_number, page_size):
         self.rows = rows
@@ -210,6 +235,8 @@ class Listing:
         return self._pages[start]
 
     def count(self):
+        if isinstance(self.rows, list):
+            return len(self.rows)
         rows = self._page_from((self.page_number - 1) * self.page_size) or self._page_from(0)
         return rows[0]["total"] if rows else 0
 
@@ -222,6 +249,7 @@ def _formations_of(rows):
     found = (
         Formation.objects.select_related("provider")
         .prefetch_related("themes")
+        .only(*RESULT_FORMATION_FIELDS)
         .in_bulk([row["formation_id"] for row in rows])
     )
     return [found[row["formation_id"]] for row in rows if row["formation_id"] in found]
