@@ -146,10 +146,26 @@ class FormationTheme(models.Model):
         return f"{self.formation} — {self.get_theme_display()}"
 
 
-class Action(models.Model):
-    """How and where a formation is delivered (LHEO `action`)."""
+class Located(models.Model):
+    """Where an action or a session is held: a commune and coordinates (a session's are its action's, copied for
+    distance search). No index of its own on the commune: nothing looks actions up by commune, and sessions have
+    theirs with the start date (Session.Meta.indexes)."""
 
-    formation = models.ForeignKey(Formation, on_delete=models.CASCADE, related_name="actions")
+    commune = models.ForeignKey(
+        "territories.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Action(Located):
+    """How and where a formation is delivered (LHEO `action`). Its formation is looked up through the unique
+    (formation, source_id) index."""
+
+    formation = models.ForeignKey(Formation, on_delete=models.CASCADE, related_name="actions", db_index=False)
     source_id = models.CharField("identifiant dans la source", max_length=100)
     modality = models.CharField("modalité", max_length=1, choices=Modality.choices, default=Modality.ON_SITE)
     entry_mode = models.CharField(
@@ -168,11 +184,6 @@ class Action(models.Model):
     trainer_siret = models.CharField("SIRET du formateur", max_length=14, blank=True)
     place_name = models.CharField("lieu", max_length=255, blank=True)
     address = models.CharField("adresse", max_length=255, blank=True)
-    commune = models.ForeignKey(
-        "territories.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    latitude = models.FloatField(null=True, blank=True)
-    longitude = models.FloatField(null=True, blank=True)
     fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     closed_at = models.DateTimeField("retirée de la source le", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -201,11 +212,17 @@ class SessionQuerySet(models.QuerySet):
         return self.open().filter(Q(end_date__gte=today) | Q(end_date__isnull=True, start_date__gte=today))
 
 
-class Session(models.Model):
-    """When an action takes place (LHEO `session`). Its place is its action's, copied for distance search."""
+class Session(Located):
+    """When an action takes place (LHEO `session`). Its place is its action's, copied for distance search.
 
-    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="sessions")
-    formation = models.ForeignKey(Formation, on_delete=models.CASCADE, related_name="sessions", editable=False)
+    Sessions are the biggest table an import writes: each index costs on every row, so the foreign keys have
+    none of their own when another index starts with them: the unique (action, source_id), and those of Meta with
+    the start date for the formation and the commune."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="sessions", db_index=False)
+    formation = models.ForeignKey(
+        Formation, on_delete=models.CASCADE, related_name="sessions", editable=False, db_index=False
+    )
     source_id = models.CharField("identifiant dans la source", max_length=100)
     start_date = models.DateField("début", null=True, blank=True)
     start_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
@@ -215,11 +232,6 @@ class Session(models.Model):
         "inscriptions", max_length=1, choices=RecruitmentState.choices, default=RecruitmentState.OPEN
     )
     registration_address = models.CharField("adresse d'inscription", max_length=255, blank=True)
-    commune = models.ForeignKey(
-        "territories.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    latitude = models.FloatField(null=True, blank=True)
-    longitude = models.FloatField(null=True, blank=True)
     fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     closed_at = models.DateTimeField("retirée de la source le", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
