@@ -6,9 +6,7 @@ come with spaces, commas and currency signs; identifiers (SIRET) and web address
 """
 
 import html
-import queue
 import re
-import threading
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -379,50 +377,3 @@ class FeedFile:
 
     def __exit__(self, *exc_info):
         self.close()
-
-
-_END = object()
-
-
-class _Failure:
-    def __init__(self, exception):
-        self.exception = exception
-
-
-def read_ahead(items, size):
-    """Iterates over `items` (a reader's records) read by a background thread up to `size` items ahead.
-
-    The reader parses the next records while the consumer waits for the database, which lets other threads run:
-    the file and the writes overlap instead of taking turns. Whatever the reader raises is raised here, at the
-    point it was reached; when the consumer stops early (an error, a closed generator), the reader stops too."""
-    buffer = queue.Queue(maxsize=size)
-    stop = threading.Event()
-
-    def put(item):
-        while not stop.is_set():
-            try:
-                buffer.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def read():
-        try:
-            for item in items:
-                if not put(item):
-                    return
-            put(_END)
-        except BaseException as exc:  # handed over to the consumer, which raises it
-            put(_Failure(exc))
-
-    thread = threading.Thread(target=read, name="feed-reader", daemon=True)
-    thread.start()
-    try:
-        while (item := buffer.get()) is not _END:
-            if isinstance(item, _Failure):
-                raise item.exception
-            yield item
-    finally:
-        stop.set()
-        thread.join()

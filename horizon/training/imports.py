@@ -30,7 +30,6 @@ formations whose offer changed in any way, below the formation included.
 
 import hashlib
 from collections import Counter
-from contextlib import closing
 from dataclasses import dataclass, field
 from operator import itemgetter
 
@@ -39,14 +38,13 @@ from django.utils import timezone
 
 from . import search, themes
 from .enums import OfferChangeAction, ThemeOrigin
-from .feed import WARNINGS, Rejection, read_ahead
+from .feed import WARNINGS, Rejection
 from .import_tools import CommuneResolver, Table
 from .models import Action, Formation, FormationTheme, OfferChange, Provider, Session
 
 LHEO_SOURCE = "lheo"  # default source name of `import_lheo`
 CPF_SOURCE = "cpf"  # the Mon Compte Formation open data (`import_cpf`)
 BATCH_SIZE = 500  # formations per batch
-READ_AHEAD = 2 * BATCH_SIZE  # records the file is read ahead of the writes (see feed.read_ahead)
 ANALYZE_MIN_ROWS = 5000  # PostgreSQL: sessions inserted before statistics are refreshed (see OfferImport._analyze)
 DETAIL_TEXT = 80  # characters of a long text shown in a diff
 
@@ -251,8 +249,7 @@ def import_offer(source, items, *, wet_run, report=None, batch_size=BATCH_SIZE, 
     using = router.db_for_write(Formation)
     with transaction.atomic(using=using):
         importer = OfferImport(source, report, batch_size=batch_size, resolver=resolver, label=label)
-        with closing(read_ahead(items, READ_AHEAD)) as records:
-            importer.run(records)
+        importer.run(items)
         ids = sorted(report.derived_formation_ids)
         themes.refresh_derived_themes(ids)
         indexed = set(ids)

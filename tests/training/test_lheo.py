@@ -3,7 +3,6 @@
 import gzip
 import io
 import shutil
-import threading
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -23,7 +22,6 @@ from horizon.training.feed import (
     parse_date,
     parse_hours,
     parse_price,
-    read_ahead,
 )
 from horizon.training.lheo import LheoError, LheoFile, LheoFormatError, LheoSyntaxError
 
@@ -495,37 +493,3 @@ def test_formation_lines_are_found_across_reads():
     while tracker.read(16 * 1024):
         pass
     assert list(tracker.lines) == [3, 5, 7]
-
-
-# Reading ahead -------------------------------------------------------------------------------------------------
-
-
-def test_reading_ahead_gives_every_item_in_order():
-    assert list(read_ahead(iter(range(1000)), 7)) == list(range(1000))
-
-
-def test_what_the_reader_raises_is_raised_where_it_was_reached():
-    def items():
-        yield from (1, 2)
-        raise LheoSyntaxError("Erreur de syntaxe XML ligne 3", 3)
-
-    got = []
-    with pytest.raises(LheoSyntaxError, match="ligne 3"):
-        for item in read_ahead(items(), 10):
-            got.append(item)
-    assert got == [1, 2]
-
-
-def test_a_consumer_that_stops_early_stops_the_reader():
-    read = []
-
-    def items():
-        for number in range(10_000):
-            read.append(number)
-            yield number
-
-    records = read_ahead(items(), 5)
-    assert next(records) == 0
-    records.close()  # joins the reader thread
-    assert len(read) < 10
-    assert not any(thread.name == "feed-reader" for thread in threading.enumerate())
