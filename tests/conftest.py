@@ -7,7 +7,7 @@ import pytest
 from django.db import connections
 
 from tests.browser import CHROMIUM, PHONE
-from tests.factories.territories import CommuneFactory
+from tests.factories.territories import CommuneFactory, DepartementFactory, EpciFactory
 
 # Playwright's sync API runs an event loop in the test thread; the database is touched between steps only.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -83,3 +83,16 @@ def bordeaux(db):
 @pytest.fixture
 def merignac(db):
     return CommuneFactory(code="33281", name="Mérignac", latitude=44.8386, longitude=-0.6436)
+
+
+@pytest.fixture
+def perigueux(db):
+    """Périgueux, in Dordogne and the CA Le Grand Périgueux, about 108 km from Bordeaux."""
+    return CommuneFactory(
+        code="24322",
+        name="Périgueux",
+        departement=DepartementFactory(code="24", name="Dordogne"),
+        epci=EpciFactory(siren="200040392", name="CA Le Grand Périgueux", kind="CA", departement_codes="24"),
+        latitude=45.1846,
+        longitude=0.7214,
+    )

@@ -51,7 +51,7 @@ def test_status_of(needing, reached, k, expected):
 BORDEAUX = (44.83802, -0.579635)
 LIBOURNE = (44.915, -0.2436)  # about 28 km from Bordeaux
 ARCACHON = (44.6586, -1.1689)  # about 51 km
-PERIGUEUX = (45.1846, 0.7211)  # about 108 km
+PERIGUEUX = (45.1846, 0.7214)  # about 108 km
 
 
 @pytest.mark.parametrize(
@@ -84,18 +84,6 @@ def test_the_grid_sees_across_cell_borders():
 @pytest.fixture
 def bordeaux(db):
     return CommuneFactory()
-
-
-@pytest.fixture
-def perigueux(db):
-    return CommuneFactory(
-        code="24322",
-        name="Périgueux",
-        departement=DepartementFactory(code="24", name="Dordogne"),
-        epci=EpciFactory(siren="200040392", name="CA Le Grand Périgueux", departement_codes="24"),
-        latitude=PERIGUEUX[0],
-        longitude=PERIGUEUX[1],
-    )
 
 
 @pytest.fixture
@@ -295,8 +283,8 @@ def test_a_count_of_fewer_than_k_structures_reached_is_masked(bordeaux):
         name="Arcachon",
         departement=bordeaux.departement,
         epci=EpciFactory(siren="243301165", name="CA du Bassin d'Arcachon Sud", departement_codes="33"),
-        latitude=44.6586,
-        longitude=-1.1689,  # about 50 km from Bordeaux
+        latitude=ARCACHON[0],
+        longitude=ARCACHON[1],
     )
     needing(3, bordeaux, AFEST)
     needing(2, arcachon, AFEST)

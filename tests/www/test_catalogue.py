@@ -11,7 +11,7 @@ from horizon.training.enums import DatePrecision, Modality, RecruitmentState
 from horizon.www.catalogue.views import format_euros, format_partial_date, session_dates
 from tests.factories.accounts import UserFactory, user_with_role
 from tests.factories.organisations import StructureFactory, employer
-from tests.factories.territories import CommuneFactory, DepartementFactory, EpciFactory
+from tests.factories.territories import CommuneFactory, EpciFactory
 from tests.factories.training import (
     ActionFactory,
     FormationFactory,
@@ -41,18 +41,6 @@ def libourne(db):
         latitude=44.9153,
         longitude=-0.2439,
         epci=EpciFactory(siren="200070084", name="CA du Libournais", kind="CA"),
-    )
-
-
-@pytest.fixture
-def perigueux(db):
-    return CommuneFactory(
-        code="24322",
-        name="Périgueux",
-        latitude=45.1846,
-        longitude=0.7214,
-        departement=DepartementFactory(code="24", name="Dordogne"),
-        epci=EpciFactory(siren="200040392", name="CA Le Grand Périgueux", kind="CA"),
     )
 
 

@@ -14,7 +14,7 @@ from horizon.training.needs_register import EXPORT_HEADER
 from tests.factories.accounts import user_with_role
 from tests.factories.diagnostics import submitted_diagnostic
 from tests.factories.organisations import StructureFactory, employer
-from tests.factories.territories import CommuneFactory, DepartementFactory, EpciFactory
+from tests.factories.territories import CommuneFactory
 from tests.factories.training import ActionFactory, FormationFactory, ProviderMembershipFactory, SessionFactory
 from tests.permissions import FORBIDDEN, OK, assert_status, people_by_role
 from tests.queries import count_queries
@@ -69,18 +69,6 @@ def test_a_forbidden_htmx_request_gets_no_rows(client, people):
 @pytest.fixture
 def bordeaux(db):
     return CommuneFactory()
-
-
-@pytest.fixture
-def perigueux(db):
-    return CommuneFactory(
-        code="24322",
-        name="Périgueux",
-        departement=DepartementFactory(code="24", name="Dordogne"),
-        epci=EpciFactory(siren="200040392", name="CA Le Grand Périgueux", departement_codes="24"),
-        latitude=45.1846,
-        longitude=0.7211,
-    )
 
 
 def needing(count, commune, *themes):

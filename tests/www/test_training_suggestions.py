@@ -11,19 +11,12 @@ from horizon.training.matching import suggestions_by_structure, suggestions_for
 from tests.factories.accounts import UserFactory, user_with_role
 from tests.factories.diagnostics import submitted_diagnostic
 from tests.factories.organisations import MembershipFactory, StructureFactory, employer
-from tests.factories.territories import CommuneFactory, DepartementFactory
 from tests.factories.training import in_days, offer
 from tests.permissions import FORBIDDEN, OK, assert_status
 from tests.queries import count_queries
 
 GPEC, MANAGEMENT, QVCT = "gpec", "management", "qvct_teletravail"
 SUGGESTIONS = reverse("training:suggestions")
-
-
-@pytest.fixture
-def perigueux(db):
-    dordogne = DepartementFactory(code="24", name="Dordogne")
-    return CommuneFactory(code="24322", name="Périgueux", departement=dordogne, latitude=45.1846, longitude=0.7214)
 
 
 @pytest.fixture
