@@ -82,11 +82,6 @@ def test_the_grid_sees_across_cell_borders():
 
 
 @pytest.fixture
-def bordeaux(db):
-    return CommuneFactory()
-
-
-@pytest.fixture
 def libourne(bordeaux):
     return CommuneFactory(
         code="33243",

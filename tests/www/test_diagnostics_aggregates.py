@@ -14,7 +14,6 @@ from tests.factories.accounts import user_with_role
 from tests.factories.diagnostics import submitted_diagnostic
 from tests.factories.organisations import StructureFactory, employer
 from tests.factories.referentials import ProgrammeSectorFactory
-from tests.factories.territories import CommuneFactory, DepartementFactory, EpciFactory
 from tests.permissions import FORBIDDEN, OK, assert_status, people_by_role
 from tests.queries import count_queries
 
@@ -60,21 +59,6 @@ def test_a_forbidden_htmx_request_gets_no_figures(client, people):
 
 
 # --- What the page shows --------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def bordeaux(db):
-    return CommuneFactory()
-
-
-@pytest.fixture
-def dordogne(db):
-    return CommuneFactory(
-        code="24322",
-        name="Périgueux",
-        departement=DepartementFactory(code="24", name="Dordogne"),
-        epci=EpciFactory(siren="200040392", name="CA Le Grand Périgueux", departement_codes="24"),
-    )
 
 
 def diagnose(count, commune, sector=None, **levels):
@@ -132,11 +116,11 @@ def test_a_funder_sees_a_large_enough_group_but_not_its_small_needs(client, bord
     assert "AFEST 0 0 %" in content
 
 
-def test_the_filters_apply_and_are_shown(client, bordeaux, dordogne):
+def test_the_filters_apply_and_are_shown(client, bordeaux, perigueux):
     enfance = ProgrammeSectorFactory(code="petite_enfance", label="Petite enfance")
     diagnose(2, bordeaux)
     diagnose(3, bordeaux, sector=enfance)
-    diagnose(1, dordogne, sector=enfance)
+    diagnose(1, perigueux, sector=enfance)
     client = login(client, ProgrammeRole.COORDINATOR)
 
     response = client.get(URL, {"departement": "33", "secteur": "petite_enfance"})
@@ -151,7 +135,7 @@ def test_the_filters_apply_and_are_shown(client, bordeaux, dordogne):
     assert response.context["results"].structures.count == 5
 
 
-def test_the_epci_list_follows_the_departement(client, bordeaux, dordogne):
+def test_the_epci_list_follows_the_departement(client, bordeaux, perigueux):
     client = login(client, ProgrammeRole.FUNDER)
     options = client.get(URL, {"departement": "33"}).context["form"].fields["epci"].queryset
     assert list(options.values_list("siren", flat=True)) == ["243300316"]
@@ -160,11 +144,11 @@ def test_the_epci_list_follows_the_departement(client, bordeaux, dordogne):
     assert response.context["results"].structures.masked  # the rest (département 33) still applies
 
 
-def test_an_invalid_filter_shows_its_error_and_the_rest_still_applies(client, bordeaux, dordogne):
+def test_an_invalid_filter_shows_its_error_and_the_rest_still_applies(client, bordeaux, perigueux):
     enfance = ProgrammeSectorFactory(code="petite_enfance", label="Petite enfance")
     diagnose(2, bordeaux, sector=enfance)
-    diagnose(1, dordogne, sector=enfance)
-    diagnose(1, dordogne)
+    diagnose(1, perigueux, sector=enfance)
+    diagnose(1, perigueux)
     response = login(client, ProgrammeRole.COORDINATOR).get(URL, {"departement": "zz", "secteur": "petite_enfance"})
     assert response.status_code == 200
     assert "Sélectionnez un choix valide" in response.content.decode()
@@ -200,7 +184,7 @@ def test_nothing_yet(client, db):
     assert "Aucune structure de cette sélection n'a encore envoyé de diagnostic RH." in response.content.decode()
 
 
-def test_page_query_count_does_not_grow_with_rows(client, bordeaux, dordogne):
+def test_page_query_count_does_not_grow_with_rows(client, bordeaux, perigueux):
     client = login(client, ProgrammeRole.FUNDER)
     diagnose(1, bordeaux)
 
@@ -209,7 +193,7 @@ def test_page_query_count_does_not_grow_with_rows(client, bordeaux, dordogne):
 
     few = count_queries(page)
     diagnose(6, bordeaux, gpec=1)
-    diagnose(2, dordogne)
+    diagnose(2, perigueux)
     assert count_queries(page) == few
 
 

@@ -14,7 +14,6 @@ from horizon.training.needs_register import EXPORT_HEADER
 from tests.factories.accounts import user_with_role
 from tests.factories.diagnostics import submitted_diagnostic
 from tests.factories.organisations import StructureFactory, employer
-from tests.factories.territories import CommuneFactory
 from tests.factories.training import ActionFactory, FormationFactory, ProviderMembershipFactory, SessionFactory
 from tests.permissions import FORBIDDEN, OK, assert_status, people_by_role
 from tests.queries import count_queries
@@ -64,11 +63,6 @@ def test_a_forbidden_htmx_request_gets_no_rows(client, people):
 
 
 # --- What the page shows --------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def bordeaux(db):
-    return CommuneFactory()
 
 
 def needing(count, commune, *themes):
