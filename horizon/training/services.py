@@ -306,9 +306,10 @@ def _offer_values(formation, action):
 
 
 @transaction.atomic
-def create_offer(provider, user, formation_fields, action_fields, session_fields=None):
+def create_offer(provider, user, formation_fields, action_fields, session_fields=None, answers_theme=""):
     """A new offer of `provider` entered on the platform: its formation, its action and, if given, its first
-    session. Returns the formation."""
+    session. `answers_theme`: the programme theme of the uncovered need the offer is proposed for (from the needs
+    register), which the offer then carries whatever the rules derive. Returns the formation."""
     formation = Formation(provider=provider, source=MANUAL_SOURCE, source_id=_new_source_id(), updated_by=_who(user))
     action = Action(source_id=_new_source_id())
     _assign(formation, FORMATION_FIELDS, formation_fields)
@@ -336,7 +337,21 @@ def create_offer(provider, user, formation_fields, action_fields, session_fields
     if session is not None:
         _save_new_session(session, action, cancelled, user, read)
     _after_write(formation.pk)
+    if answers_theme:
+        _answer_need(formation, answers_theme, user)
     return formation
+
+
+def _answer_need(formation, theme, user):
+    """Tag a new offer with the theme of the uncovered need it answers, if the rules did not (as chosen themes: the
+    rules no longer change them; a coordinator can give them back to the rules)."""
+    from horizon.programmes.enums import ProgrammeTheme
+    from horizon.training.themes import choose_themes
+
+    derived = set(formation.themes.values_list("theme", flat=True))
+    if theme not in derived:
+        note = f"Offre proposée en réponse au besoin non couvert « {ProgrammeTheme(theme).label} »"
+        choose_themes(formation, derived | {theme}, user=user, note=note)
 
 
 @transaction.atomic

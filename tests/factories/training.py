@@ -164,3 +164,29 @@ def record_refreshes(monkeypatch):
         themes, "refresh_derived_themes", lambda ids: calls.append(("refresh_derived_themes", list(ids)))
     )
     return calls
+
+
+def offer_data(place, **overrides):
+    """What the offer creation form posts, for an offer held at `place` (a Commune)."""
+    data = {
+        "title": "Rédiger une fiche de poste",
+        "objective": "Décrire un poste et ses compétences.",
+        "content": "Méthode, exemples, atelier.",
+        "expected_results": "Une fiche de poste rédigée.",
+        "certifications": "",
+        "exit_level": "",
+        "modality": Modality.ON_SITE,
+        "entry_mode": "0",
+        "rhythm": "2 jours",
+        "hours_total": "14",
+        "price_total": "1 234,50",
+        "funders": ["16", "2"],
+        "place_name": "Maison des associations",
+        "address": "1 rue du Port",
+        "commune": place.pk if place else "",
+        "session_start_date": "",
+        "session_end_date": "",
+        "session_recruitment_state": "1",
+    }
+    data.update(overrides)
+    return data

@@ -10,11 +10,21 @@ from openpyxl import load_workbook
 
 from horizon.diagnostics.models import Need
 from horizon.programmes.enums import ProgrammeRole, ProgrammeTheme
+from horizon.training.enums import OfferChangeAction
+from horizon.training.models import Formation
 from horizon.training.needs_register import EXPORT_HEADER
 from tests.factories.accounts import user_with_role
 from tests.factories.diagnostics import submitted_diagnostic
 from tests.factories.organisations import StructureFactory, employer
-from tests.factories.training import ActionFactory, FormationFactory, ProviderMembershipFactory, SessionFactory
+from tests.factories.training import (
+    ActionFactory,
+    FormationFactory,
+    ProviderMembershipFactory,
+    SessionFactory,
+    in_days,
+    load_lheo_labels,
+    offer_data,
+)
 from tests.permissions import FORBIDDEN, OK, assert_status, people_by_role
 from tests.queries import count_queries
 
@@ -143,9 +153,34 @@ def test_a_provider_is_offered_to_propose_a_session_next_to_an_uncovered_need(cl
     client.force_login(user)
     html = client.get(URL).content.decode()
     create = reverse("training:create")
-    assert html.count(f'href="{create}" data-propose') == 2  # the département and its EPCI, GPEC
+    assert html.count(f'href="{create}?besoin={GPEC}" data-propose') == 2  # the département and its EPCI, GPEC
     _, gpec = row_html(client.get(URL), "departement", "33", GPEC)
     assert "Proposer une session" in gpec
+
+
+def test_an_offer_proposed_for_an_uncovered_need_carries_its_theme_and_covers_it(client, gironde_needs, bordeaux):
+    load_lheo_labels()  # the funders offered
+    user = ProviderMembershipFactory().user
+    client.force_login(user)
+    create = f"{reverse('training:create')}?besoin={GPEC}"
+    assert "répond au besoin non couvert «&nbsp;GPEC" in client.get(create).content.decode()
+    # A title the rules do not read as GPEC: the need it answers tags it all the same.
+    data = offer_data(bordeaux, title="Rédiger une fiche de poste", session_start_date=f"{in_days(30):%d/%m/%Y}")
+    assert client.post(create, data).status_code == 302
+    formation = Formation.objects.get(title="Rédiger une fiche de poste")
+    assert GPEC in set(formation.themes.values_list("theme", flat=True))
+    assert formation.themes_edited_by == user
+    assert "besoin non couvert « GPEC »" in formation.changes.get(action=OfferChangeAction.THEMES).note
+    assert row_html(client.get(URL), "departement", "33", GPEC)[0] == "couvert"
+
+
+def test_an_unknown_need_in_the_link_is_ignored(client, bordeaux):
+    load_lheo_labels()
+    client.force_login(ProviderMembershipFactory().user)
+    create = f"{reverse('training:create')}?besoin=inconnu"
+    assert "data-answered-need" not in client.get(create).content.decode()
+    client.post(create, offer_data(bordeaux, title="Rédiger une fiche de poste"))
+    assert Formation.objects.get().themes_edited_at is None
 
 
 def test_a_new_session_nearby_covers_the_need_on_the_page(client, gironde_needs, bordeaux):

@@ -27,6 +27,7 @@ from tests.factories.training import (
     in_days,
     load_lheo_labels,
     offer,
+    offer_data,
     record_refreshes,
 )
 from tests.permissions import FORBIDDEN, NOT_FOUND, OK, assert_status
@@ -60,31 +61,6 @@ def member(provider):
 @pytest.fixture
 def coordinator(db):
     return user_with_role(ProgrammeRole.COORDINATOR)
-
-
-def offer_data(place, **overrides):
-    data = {
-        "title": "Rédiger une fiche de poste",
-        "objective": "Décrire un poste et ses compétences.",
-        "content": "Méthode, exemples, atelier.",
-        "expected_results": "Une fiche de poste rédigée.",
-        "certifications": "",
-        "exit_level": "",
-        "modality": Modality.ON_SITE,
-        "entry_mode": "0",
-        "rhythm": "2 jours",
-        "hours_total": "14",
-        "price_total": "1 234,50",
-        "funders": ["16", "2"],
-        "place_name": "Maison des associations",
-        "address": "1 rue du Port",
-        "commune": place.pk if place else "",
-        "session_start_date": "",
-        "session_end_date": "",
-        "session_recruitment_state": "1",
-    }
-    data.update(overrides)
-    return data
 
 
 def session_data(**overrides):

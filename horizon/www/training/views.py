@@ -6,6 +6,7 @@ another provider is not found (404), so that forged ids show nothing. Writes go 
 which record who changed what.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -14,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from horizon.programmes.enums import ProgrammeTheme
 from horizon.programmes.perms import is_coordinator
 from horizon.training import services
 from horizon.training.enums import DatePrecision
@@ -126,6 +128,9 @@ def create(request):
     else:
         choices = None
     form = CreateOfferForm(request.POST or None, providers=choices)
+    # From the needs register: the theme of the uncovered need the offer answers (kept in the URL the form posts to).
+    need = request.GET.get("besoin", "")
+    need = need if need in ProgrammeTheme.values else ""
     if request.method == "POST" and form.is_valid():
         provider = form.cleaned_data["provider"] if choices is not None else providers[0]
         if not can_create_offer(user, provider):
@@ -137,6 +142,7 @@ def create(request):
                 form.formation_fields(),
                 form.action_fields(),
                 session_fields=form.session_values,
+                answers_theme=need,
             )
         except ValidationError as error:
             session_names = {name: f"session_{name}" for name in services.SESSION_FIELDS}
@@ -144,7 +150,12 @@ def create(request):
         else:
             messages.success(request, f"L'offre « {formation.title} » est enregistrée et publiée dans le catalogue.")
             return redirect("catalogue:offer", formation.pk)
-    context = {"form": form, "provider": providers[0] if choices is None else None}
+    context = {
+        "form": form,
+        "provider": providers[0] if choices is None else None,
+        "need_label": ProgrammeTheme(need).label if need else "",
+        "need_radius_km": settings.UNCOVERED_NEED_RADIUS_KM,
+    }
     return render(request, "training/create.html", context)
 
 
