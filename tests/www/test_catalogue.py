@@ -1,6 +1,7 @@
 """The public catalogue: the search page (filters, sorts, htmx, pagination, query counts) and the offer page."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -533,3 +534,25 @@ def test_permanent_entries_read_as_such(client, db):
     formation = offer("Remise à niveau", action={"permanent": True}, session={"ongoing": True})
     content = client.get(reverse("catalogue:offer", args=[formation.pk])).content.decode()
     assert "Entrées permanentes du" in content
+
+
+# A commune named in the search text ----------------------------------------------------------------------------
+
+
+def test_a_search_ending_with_a_commune_offers_to_search_around_it(client, perigueux):
+    html = client.get(URL, {"q": "apprentissage Périgueux"}).content.decode()
+    suggestion = re.search(r"data-place-suggestion>(.*?)</p>", html, re.DOTALL).group(1)
+    assert f'href="{URL}?q=apprentissage&amp;commune=24322"' in suggestion
+    assert "«&nbsp;apprentissage&nbsp;» à moins de 30&nbsp;km de Périgueux (24)" in suggestion
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "Périgueux"},  # nothing else to search
+        {"q": "management à distance"},  # no commune of that name
+        {"q": "apprentissage Périgueux", "departement": "24"},  # a place is chosen already
+    ],
+)
+def test_no_place_is_offered_when_it_would_not_help(client, perigueux, params):
+    assert "data-place-suggestion" not in client.get(URL, params).content.decode()

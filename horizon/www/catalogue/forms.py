@@ -22,6 +22,7 @@ from horizon.training.availability import available_q
 from horizon.training.enums import Modality
 from horizon.training.models import Action, Formation, FormationTheme, Session
 from horizon.utils.forms import BootstrapFormMixin, FastSelect, FieldsetsMixin
+from horizon.utils.text import normalize
 from horizon.www.territories.forms import CommuneField, bound_territory_choices
 
 FUNDERS_DICTIONARY = "dict-financeurs"
@@ -49,6 +50,7 @@ NARROWING_FILTERS = [
     "financeur",
 ]
 DISTANCE_NEEDS_COMMUNE = "Choisissez une commune pour trier par distance."
+PLACE_NAME_MAX_WORDS = 4  # "Saint-Médard-en-Jalles": a commune named at the end of a search text
 END_BEFORE_START = "La fin de la période doit suivre son début."
 
 
@@ -316,6 +318,32 @@ class CatalogueFilterForm(FieldsetsMixin, BootstrapFormMixin, forms.Form):
 
     def clean_q(self):
         return " ".join((self.cleaned_data.get("q") or "").split())
+
+    def place_suggestion(self):
+        """(the other words, the commune, the query string) when the text ends with the name of a commune and no
+        place is chosen: "apprentissage Périgueux" is offered again as "apprentissage" within the radius of
+        Périgueux (the most populated commune of that name); None otherwise."""
+        data = self.valid_data
+        words = self.text.split()
+        if len(words) < 2 or any(data.get(name) for name in ("commune", "departement", "epci")):
+            return None
+        for count in range(min(PLACE_NAME_MAX_WORDS, len(words) - 1), 0, -1):
+            name = normalize(" ".join(words[-count:]))
+            commune = (
+                Commune.objects.filter(search_name=name, latitude__isnull=False)
+                .select_related("departement")
+                .order_by("-population", "code")
+                .first()
+            )
+            if commune is not None:
+                rest = " ".join(words[:-count])
+                query = self.query_data.copy()
+                for field in ("page", "commune_texte"):
+                    query.pop(field, None)
+                query.setlist("q", [rest])
+                query.setlist("commune", [commune.code])
+                return rest, commune, query.urlencode()
+        return None
 
 
 def _label(choice):

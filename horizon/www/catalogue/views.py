@@ -272,6 +272,8 @@ def search(request):
         "active_filters": form.active_filters(),
         "sort": form.sort(),
         "origin": form.origin,
+        "place_suggestion": form.place_suggestion(),
+        "radius": form.radius,
     }
     if request.htmx and not request.htmx.history_restore_request:
         # Only the results are swapped; the filters come along (out of band) when they must change: errors to
