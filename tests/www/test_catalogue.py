@@ -546,10 +546,16 @@ def test_a_search_ending_with_a_commune_offers_to_search_around_it(client, perig
     assert "«&nbsp;apprentissage&nbsp;» à moins de 30&nbsp;km de Périgueux (24)" in suggestion
 
 
+def test_a_commune_alone_offers_every_offer_around_it(client, perigueux):
+    html = client.get(URL, {"q": "perigueux"}).content.decode()
+    suggestion = re.search(r"data-place-suggestion>(.*?)</p>", html, re.DOTALL).group(1)
+    assert f'href="{URL}?commune=24322"' in suggestion
+    assert "Toutes les formations à moins de 30&nbsp;km de Périgueux (24)" in suggestion
+
+
 @pytest.mark.parametrize(
     "params",
     [
-        {"q": "Périgueux"},  # nothing else to search
         {"q": "management à distance"},  # no commune of that name
         {"q": "apprentissage Périgueux", "departement": "24"},  # a place is chosen already
     ],

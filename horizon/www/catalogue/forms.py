@@ -322,12 +322,13 @@ class CatalogueFilterForm(FieldsetsMixin, BootstrapFormMixin, forms.Form):
     def place_suggestion(self):
         """(the other words, the commune, the query string) when the text ends with the name of a commune and no
         place is chosen: "apprentissage Périgueux" is offered again as "apprentissage" within the radius of
-        Périgueux (the most populated commune of that name); None otherwise."""
+        Périgueux (the most populated commune of that name), "Périgueux" alone as every offer around it; None
+        otherwise."""
         data = self.valid_data
         words = self.text.split()
-        if len(words) < 2 or any(data.get(name) for name in ("commune", "departement", "epci")):
+        if not words or any(data.get(name) for name in ("commune", "departement", "epci")):
             return None
-        for count in range(min(PLACE_NAME_MAX_WORDS, len(words) - 1), 0, -1):
+        for count in range(min(PLACE_NAME_MAX_WORDS, len(words)), 0, -1):
             name = normalize(" ".join(words[-count:]))
             commune = (
                 Commune.objects.filter(search_name=name, latitude__isnull=False)
@@ -340,7 +341,10 @@ class CatalogueFilterForm(FieldsetsMixin, BootstrapFormMixin, forms.Form):
                 query = self.query_data.copy()
                 for field in ("page", "commune_texte"):
                     query.pop(field, None)
-                query.setlist("q", [rest])
+                if rest:
+                    query.setlist("q", [rest])
+                else:
+                    query.pop("q", None)
                 query.setlist("commune", [commune.code])
                 return rest, commune, query.urlencode()
         return None
