@@ -61,6 +61,7 @@ from django.db.models.functions import Coalesce
 from horizon.programmes.enums import ProgrammeTheme
 from horizon.territories.geo import bounding_box, haversine_km
 
+from .dates import french_date
 from .enums import DatePrecision, Modality
 
 THEME_WEIGHT = 100
@@ -81,21 +82,6 @@ OPCO_FUNDER = "16"  # dict-financeurs: OPCO
 FIRST_LOOK_DAYS = datetime.timedelta(days=21)  # the first look at the offers reads the sessions starting this soon
 BEST_EXTRAS = (  # the most points an offer can get besides those of the needs it answers
     max(DISTANCE_WEIGHT, REMOTE_WEIGHT) + SOON_WEIGHT + OPCO_WEIGHT + CPF_WEIGHT + QUALIOPI_WEIGHT + CERTIFYING_WEIGHT
-)
-
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
 )
 
 
@@ -143,17 +129,6 @@ _THEME_LABELS = dict(ProgrammeTheme.choices)
 
 def theme_label(theme):
     return _THEME_LABELS.get(theme, theme)
-
-
-def french_date(value, precision=DatePrecision.DAY):
-    """ "3 mars 2027", "1er mars 2027", "mars 2027" (month known only), "2027"."""
-    if precision == DatePrecision.YEAR:
-        return str(value.year)
-    month = f"{MONTHS[value.month - 1]} {value.year}"
-    if precision == DatePrecision.MONTH:
-        return month
-    day = "1er" if value.day == 1 else str(value.day)
-    return f"{day} {month}"
 
 
 def _linear(weight, value, limit):

@@ -12,8 +12,9 @@ from django.utils import timezone
 from horizon.diagnostics.models import Need
 from horizon.territories.geo import haversine_km
 from horizon.training import matching
+from horizon.training.dates import french_date
 from horizon.training.enums import DatePrecision, EntryMode, Modality, RecruitmentState
-from horizon.training.matching import Candidate, by_theme, french_date, points, rank, score, spread
+from horizon.training.matching import Candidate, by_theme, points, rank, score, spread
 from horizon.training.models import Session
 from tests.factories.diagnostics import submitted_diagnostic
 from tests.factories.organisations import StructureFactory, employer

@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from horizon.programmes.enums import ProgrammeRole, ProgrammeTheme
+from horizon.training.dates import french_date
 from horizon.training.enums import DatePrecision, Modality, RecruitmentState
-from horizon.www.catalogue.views import format_euros, format_partial_date, session_dates
+from horizon.www.catalogue.views import format_euros, session_dates
 from tests.factories.accounts import UserFactory, user_with_role
 from tests.factories.organisations import StructureFactory, employer
 from tests.factories.territories import CommuneFactory, EpciFactory
@@ -61,7 +62,7 @@ def test_prices_read_the_french_way(amount, text):
     [(DatePrecision.DAY, "7 septembre 2026"), (DatePrecision.MONTH, "septembre 2026"), (DatePrecision.YEAR, "2026")],
 )
 def test_partial_dates_show_what_is_known(precision, text):
-    assert format_partial_date(datetime.date(2026, 9, 7), precision) == text
+    assert french_date(datetime.date(2026, 9, 7), precision) == text
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,7 @@ from horizon.referentials.models import LheoCode
 from horizon.territories.geo import haversine_km
 from horizon.training import perms
 from horizon.training.availability import available_sessions
+from horizon.training.dates import french_date
 from horizon.training.enums import DatePrecision, EntryMode, Modality, RecruitmentState
 from horizon.training.models import Formation
 
@@ -51,21 +52,10 @@ def format_euros(amount):
     return text.replace(",", "\u202f").replace(".", ",") + "\u00a0€"
 
 
-def format_partial_date(value, precision=DatePrecision.DAY):
-    """ "12 septembre 2026", "septembre 2026" or "2026", as much as is known."""
-    if value is None:
-        return ""
-    if precision == DatePrecision.YEAR:
-        return str(value.year)
-    if precision == DatePrecision.MONTH:
-        return date_format(value, "F Y")
-    return date_format(value, "j F Y")
-
-
 def session_dates(session):
     """When a session takes place, in words."""
-    start = format_partial_date(session.start_date, session.start_precision)
-    end = format_partial_date(session.end_date, session.end_precision)
+    start = french_date(session.start_date, session.start_precision)
+    end = french_date(session.end_date, session.end_precision)
     if session.action.entry_mode == EntryMode.PERMANENT and session.end_date:
         return f"Entrées permanentes du {start} au {end}" if start else f"Entrées permanentes jusqu'au {end}"
     if not start:
