@@ -20,8 +20,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from horizon.programmes.enums import ProgrammeTheme
 from horizon.referentials.models import LheoCode
 
+from . import search, themes
 from .enums import DatePrecision, EntryMode, Modality, OfferChangeAction, RecruitmentState
 from .models import MANUAL_SOURCE, Action, Formation, OfferChange, Session
 
@@ -280,11 +282,8 @@ def _place_of(action):
 def _after_write(formation_pk):
     """The search index and the derived themes follow the formation's own fields and nothing else: writes of an
     action's fields or of sessions skip them."""
-    from horizon.training.search import index_formations
-    from horizon.training.themes import refresh_derived_themes
-
-    index_formations([formation_pk])
-    refresh_derived_themes([formation_pk])
+    search.index_formations([formation_pk])
+    themes.refresh_derived_themes([formation_pk])
 
 
 def _changed_labels(changes):
@@ -345,13 +344,10 @@ def create_offer(provider, user, formation_fields, action_fields, session_fields
 def _answer_need(formation, theme, user):
     """Tag a new offer with the theme of the uncovered need it answers, if the rules did not (as chosen themes: the
     rules no longer change them; a coordinator can give them back to the rules)."""
-    from horizon.programmes.enums import ProgrammeTheme
-    from horizon.training.themes import choose_themes
-
     derived = set(formation.themes.values_list("theme", flat=True))
     if theme not in derived:
         note = f"Offre proposée en réponse au besoin non couvert « {ProgrammeTheme(theme).label} »"
-        choose_themes(formation, derived | {theme}, user=user, note=note)
+        themes.choose_themes(formation, derived | {theme}, user=user, note=note)
 
 
 @transaction.atomic
