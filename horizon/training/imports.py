@@ -661,12 +661,7 @@ class OfferImport:
             self.formations.connection,
             (),
             [
-                (
-                    pk,
-                    *(row[name] for name in ("title", "objective", "content", "expected_results", "certifications")),
-                    self.provider_names[row["provider_id"]],
-                    None,
-                )
+                (pk, *(row[name] for name in search.INDEXED_FIELDS), self.provider_names[row["provider_id"]], None)
                 for pk, row in rows
             ],
         )

@@ -228,16 +228,10 @@ def ranks(text, using=DEFAULT_DB_ALIAS):
 
 # Indexing --------------------------------------------------------------------------------------------------------
 
-_INDEXED_FIELDS = (
-    "pk",
-    "title",
-    "objective",
-    "content",
-    "expected_results",
-    "certifications",
-    "provider__name",
-    "closed_at",
-)
+# The formation's own fields a document is made of, in the order write_rows takes them (after the id, before the
+# provider's name and the closing date).
+INDEXED_FIELDS = ("title", "objective", "content", "expected_results", "certifications")
+_INDEXED_FIELDS = ("pk", *INDEXED_FIELDS, "provider__name", "closed_at")
 
 
 def _formation_model():
